@@ -1,0 +1,5 @@
+import sys
+
+from neurorelax.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""neurorelax.connectome."""

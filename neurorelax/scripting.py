@@ -1,0 +1,208 @@
+"""The protocol shared by model scripts, figure scripts, sweeps and the CLI.
+
+A model script is a file ``models/<name>.py`` that defines
+
+``NAME``
+    The model's name (the file stem).
+``PARAMETERS``
+    A dict of default parameter values, each with its Brian2 unit where it
+    has one (plain floats and ints for dimensionless values).
+``METRICS``
+    A tuple with the names of the scalar metrics that ``run`` returns.
+``run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone")``
+    Runs the model with ``PARAMETERS`` updated by ``params``, saves its result
+    file ``out_dir/<NAME>.h5`` (through :func:`neurorelax.results.save_results`)
+    and returns a dict of the metrics.
+``main(argv=None)``
+    The command line (``--quick``, ``--seed``, ``--device``, ``--out``,
+    ``--set NAME=VALUE``), usually ``return model_main(NAME, run, argv)``.
+
+The library never imports the scripts by module name; the command line and
+the sweep runner load them from their file with :func:`load_script`.
+"""
+
+import argparse
+import importlib.util
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+__all__ = [
+    "DEVICES",
+    "load_script",
+    "model_main",
+    "parse_quantity",
+    "resolve_overrides",
+    "script_directory",
+]
+
+logger = logging.getLogger(__name__)
+
+DEVICES = ("cpp_standalone", "runtime", "numpy", "cython")
+_REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def script_directory(kind):
+    """Return the folder of the ``models`` or ``figures`` scripts.
+
+    The folder is taken from ``$NEURORELAX_MODELS_DIR`` or
+    ``$NEURORELAX_FIGURES_DIR`` when set, else from the source checkout that
+    an editable install (``pip install -e .``) points to.
+    """
+    if kind not in ("models", "figures"):
+        raise ValueError(f"kind must be 'models' or 'figures', got {kind!r}")
+    folder = Path(os.environ.get(f"NEURORELAX_{kind.upper()}_DIR", _REPOSITORY / kind))
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"the {kind} scripts folder {str(folder)!r} does not exist; install "
+            f"neurorelax from its source checkout with `pip install -e .` or set "
+            f"NEURORELAX_{kind.upper()}_DIR"
+        )
+    return folder
+
+
+def load_script(name_or_path, kind="models"):
+    """Load a model or figure script from its file and return the module.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A script name such as ``"lateral_inhibition"`` (looked up in the
+        scripts folder) or a path to a ``.py`` file.
+    kind : {"models", "figures"}
+        Which scripts folder to search for a bare name.
+    """
+    candidate = Path(name_or_path)
+    if candidate.suffix != ".py":
+        candidate = script_directory(kind) / f"{name_or_path}.py"
+    if not candidate.is_file():
+        known = sorted(
+            p.stem for p in script_directory(kind).glob("*.py") if p.stem[0] != "_"
+        )
+        raise ValueError(
+            f"unknown {kind[:-1]} script {str(name_or_path)!r}; expected one of "
+            f"{', '.join(known)} or a path to a .py file"
+        )
+    module_name = f"neurorelax_{kind}_{candidate.stem}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, candidate)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_QUANTITY = re.compile(r"^\s*([-+0-9.eE]+)\s*\*?\s*([A-Za-z_][A-Za-z0-9_/*^ ]*)?\s*$")
+
+
+def parse_quantity(text, like=None, name="value"):
+    """Parse ``"10 nS"``, ``"10*nS"`` or ``"0.5"`` into a number or Quantity.
+
+    Parameters
+    ----------
+    text : str or number
+        The value, with its unit written after the number.
+    like : Quantity or float, optional
+        A default whose dimensions the parsed value must have. A value
+        without a unit is refused when ``like`` has one.
+    name : str
+        Parameter name for error messages.
+    """
+    if not isinstance(text, str):
+        value = text
+    else:
+        match = _QUANTITY.match(text)
+        if match is None:
+            raise ValueError(
+                f"{name}: could not parse {text!r}; expected a number followed "
+                "by a unit, such as '10 nS' or '2.5*ms'"
+            )
+        number, unit = match.groups()
+        value = float(number)
+        if unit:
+            value = value * _brian_unit(unit.strip(), name)
+    _check_dimensions(name, value, like)
+    return value
+
+
+def _brian_unit(unit_text, name):
+    import brian2
+
+    namespace = {
+        key: item
+        for key, item in vars(brian2).items()
+        if isinstance(item, brian2.Unit | brian2.Quantity)
+    }
+    try:
+        return eval(unit_text.replace("^", "**"), {"__builtins__": {}}, namespace)
+    except Exception as error:
+        raise ValueError(f"{name}: unknown unit {unit_text!r}") from error
+
+
+def _check_dimensions(name, value, like):
+    if like is None:
+        return
+    wanted = getattr(like, "dim", None)
+    got = getattr(value, "dim", None)
+    if wanted is None and got is None:
+        return
+    from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
+
+    wanted = wanted or DIMENSIONLESS
+    got = got or DIMENSIONLESS
+    if wanted != got:
+        raise ValueError(
+            f"{name}: expected a value in units of {get_unit(wanted)!r}, got "
+            f"{value!r}; write the unit after the number, e.g. "
+            f"'{float(like / get_unit(wanted)):g} {get_unit(wanted)!r}'"
+        )
+
+
+def resolve_overrides(defaults, params, model_name="model"):
+    """Merge ``params`` into ``defaults``, refusing unknown names and units.
+
+    String values are parsed with :func:`parse_quantity`.
+    """
+    merged = dict(defaults)
+    for key, value in (params or {}).items():
+        if key not in defaults:
+            raise ValueError(
+                f"unknown parameter {key!r} for {model_name}; known parameters: "
+                f"{', '.join(sorted(defaults))}"
+            )
+        merged[key] = parse_quantity(value, like=defaults[key], name=key)
+    return merged
+
+
+def model_main(name, run, argv=None, description=None):
+    """Command line shared by all model scripts; returns the exit status."""
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=description)
+    parser.add_argument("--quick", action="store_true", help="small, fast run")
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument(
+        "--device", choices=DEVICES, default="cpp_standalone",
+        help="Brian2 device or code-generation target",
+    )
+    parser.add_argument("--out", default="results", help="output folder")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="override a parameter, e.g. --set 'w_inh=2 nS'",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    overrides = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--set expects NAME=VALUE, got {item!r}")
+        overrides[key.strip()] = value
+    metrics = run(
+        Path(args.out), params=overrides, seed=args.seed, quick=args.quick,
+        device=args.device,
+    )
+    for key, value in metrics.items():
+        print(f"{key:>30s}  {value}")
+    return 0

@@ -1,0 +1,151 @@
+"""Argument checks shared by every entry point of the library.
+
+Each check raises ``ValueError`` (or ``TypeError`` for a wrong kind of object)
+with a message that names the argument, states the rule, and shows the value
+it got. Validation happens once, at the public entry point; kernels and
+internal helpers trust their inputs.
+"""
+
+import math
+from numbers import Real
+
+import numpy as np
+
+__all__ = [
+    "check_finite_array",
+    "check_in_range",
+    "check_integer",
+    "check_positive",
+    "check_choice",
+    "format_value",
+]
+
+
+def format_value(value, max_chars=60):
+    """Return a short printable form of ``value`` for an error message."""
+    text = repr(value)
+    if len(text) > max_chars:
+        text = text[: max_chars - 3] + "..."
+    return text
+
+
+def check_positive(name, value, *, allow_zero=False):
+    """Check that a real scalar is finite and positive (or non-negative).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : float
+        The value to check.
+    allow_zero : bool, optional
+        Accept 0 as well.
+
+    Returns
+    -------
+    float
+        ``value`` converted to float.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a finite real number of the required sign.
+    """
+    rule = "a finite number >= 0" if allow_zero else "a finite number > 0"
+    if isinstance(value, bool) or not isinstance(value, Real | np.number):
+        raise ValueError(f"{name} must be {rule}, got {format_value(value)}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return value
+
+
+def check_in_range(name, value, low, high, *, low_open=False, high_open=False):
+    """Check that a finite real scalar lies in an interval and return it."""
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    rule = f"a finite number in {left}{low}, {high}{right}"
+    if isinstance(value, bool) or not isinstance(value, Real | np.number):
+        raise ValueError(f"{name} must be {rule}, got {format_value(value)}")
+    value = float(value)
+    below = value <= low if low_open else value < low
+    above = value >= high if high_open else value > high
+    if not math.isfinite(value) or below or above:
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return value
+
+
+def check_integer(name, value, *, minimum=None):
+    """Check that ``value`` is an integer (not a bool), at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be an integer, got {format_value(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return value
+
+
+def check_choice(name, value, choices):
+    """Check that ``value`` is one of ``choices`` and return it."""
+    if value not in choices:
+        options = ", ".join(repr(choice) for choice in choices)
+        raise ValueError(f"{name} must be one of {options}; got {value!r}")
+    return value
+
+
+def check_finite_array(name, values, *, ndim=None, shape=None, nonnegative=False):
+    """Convert to a float64 array and check dimensions and finiteness.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    values : array_like
+        The data.
+    ndim : int or tuple of int, optional
+        Allowed number(s) of dimensions.
+    shape : tuple, optional
+        Required shape; ``None`` entries match any length.
+    nonnegative : bool, optional
+        Also refuse negative entries.
+
+    Returns
+    -------
+    ndarray of float64
+    """
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{name} must be an array of real numbers; could not convert "
+            f"{format_value(values)} ({error})"
+        ) from error
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if array.ndim not in allowed:
+            raise ValueError(
+                f"{name} must have {' or '.join(map(str, allowed))} "
+                f"dimension(s), got shape {array.shape}"
+            )
+    if shape is not None:
+        matches = len(shape) == array.ndim and all(
+            want is None or want == got for want, got in zip(shape, array.shape)
+        )
+        if not matches:
+            expected = tuple("any" if s is None else s for s in shape)
+            raise ValueError(
+                f"{name} must have shape {expected}, got shape {array.shape}"
+            )
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must contain only finite values; entry {index} is "
+            f"{array[index]!r}"
+        )
+    if nonnegative and (array < 0).any():
+        index = tuple(int(i) for i in np.argwhere(array < 0)[0])
+        raise ValueError(
+            f"{name} must be non-negative; entry {index} is {array[index]!r}"
+        )
+    return array
