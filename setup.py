@@ -83,19 +83,17 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="MIT",
-    python_requires=">=3.11",
+    python_requires=">=3.12",
     packages=find_packages(include=["neurorelax", "neurorelax.*"]),
     package_data={"neurorelax.plotting": ["*.mplstyle"]},
     ext_modules=kernel_extensions(),
     cmdclass={"build_ext": BuildKernels},
     install_requires=[
-        # Brian2 2.10 fixes run_args on subgroups and bounds parallel
-        # compiles; it needs Python >= 3.12. On 3.11 the newest is 2.9.0,
-        # which fails to import with numpy >= 2.4 (np.ndarray.ptp is gone).
-        "brian2==2.10.1; python_version >= '3.12'",
-        "brian2==2.9.0; python_version < '3.12'",
-        "numpy>=1.26,<2.4; python_version < '3.12'",
-        "numpy>=1.26; python_version >= '3.12'",
+        # Brian2 2.10 (Python >= 3.12) fixes run_args on subgroups, which the
+        # assembly networks use, and bounds parallel compiles. Brian2 2.9.0,
+        # the newest for Python 3.11, also fails to import with numpy >= 2.4.
+        "brian2==2.10.1",
+        "numpy>=1.26",
         "scipy>=1.11",
         "networkx>=3.2",
         "h5py>=3.10",
