@@ -1,1 +1,48 @@
-"""neurorelax.plotting."""
+"""Figure style, colours, saving and the checks report.
+
+``neurorelax.plotting`` depends on matplotlib only (and on
+:mod:`neurorelax.results` for atomic writes). Figure scripts use
+
+- :func:`new_figure` / :func:`use_style` for the shared style
+  (:data:`RC_PARAMS`, Agg backend, print sizes),
+- :mod:`neurorelax.plotting.colors` for the Okabe-Ito palette and the colour
+  of each ion and condition,
+- :func:`save_figure` to write PNG and PDF atomically,
+- :class:`Check` to hold each measured value against its target;
+  the runner collects them with :func:`write_report`.
+"""
+
+from neurorelax.plotting import colors
+from neurorelax.plotting.report import (
+    Check,
+    FigureResult,
+    render_markdown,
+    write_report,
+)
+from neurorelax.plotting.save import FORMATS, save_figure
+from neurorelax.plotting.style import (
+    FULL_WIDTH,
+    PANEL_HEIGHT,
+    RC_PARAMS,
+    new_figure,
+    panel_labels,
+    style_context,
+    use_style,
+)
+
+__all__ = [
+    "Check",
+    "FORMATS",
+    "FULL_WIDTH",
+    "FigureResult",
+    "PANEL_HEIGHT",
+    "RC_PARAMS",
+    "colors",
+    "new_figure",
+    "panel_labels",
+    "render_markdown",
+    "save_figure",
+    "style_context",
+    "use_style",
+    "write_report",
+]
