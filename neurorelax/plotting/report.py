@@ -152,7 +152,7 @@ def _format_value(value):
     return f"{value:.4g}"
 
 
-def render_markdown(figures, meta=None):
+def render_markdown(figures, meta=None, models=None):
     """Render figure results as a Markdown report (one table of checks).
 
     Parameters
@@ -160,6 +160,8 @@ def render_markdown(figures, meta=None):
     figures : sequence of FigureResult
     meta : dict, optional
         Run settings shown at the top (quick, seed, device, ...).
+    models : dict, optional
+        Per model name a dict with ``status``, ``seconds`` and ``reason``.
 
     Returns
     -------
@@ -192,6 +194,19 @@ def render_markdown(figures, meta=None):
     if errors:
         lines += ["", "## Figures that raised an error", ""]
         lines += [f"- **{item.name}**: {item.error}" for item in errors]
+    if models:
+        lines += [
+            "",
+            "## Models",
+            "",
+            "| model | status | seconds | why run |",
+            "|---|---|---|---|",
+        ]
+        for name, info in models.items():
+            lines.append(
+                f"| {name} | {info.get('status', '')} | "
+                f"{float(info.get('seconds', 0.0)):.1f} | {info.get('reason', '')} |"
+            )
     lines += ["", "## Figures", ""]
     for item in figures:
         models = ", ".join(item.models) or "none"
@@ -206,7 +221,7 @@ def render_markdown(figures, meta=None):
     return "\n".join(lines) + "\n"
 
 
-def write_report(out_dir, figures, meta=None):
+def write_report(out_dir, figures, meta=None, models=None):
     """Write ``report.json`` and ``report.md`` for a set of figure results.
 
     ``report.json`` holds the run settings, an overall ``passed`` flag and,
@@ -221,6 +236,9 @@ def write_report(out_dir, figures, meta=None):
     figures : sequence of FigureResult
     meta : dict, optional
         Run settings (quick, seed, device, jobs, ...).
+    models : dict, optional
+        Per model name a dict with ``status`` ("reused", "ran", "error"),
+        ``seconds`` and ``reason`` (why it was run or why it failed).
 
     Returns
     -------
@@ -242,12 +260,13 @@ def write_report(out_dir, figures, meta=None):
         "n_checks": len(checks),
         "n_failed": sum(not check["passed"] for check in checks),
         "n_errors": sum(item.error is not None for item in figures),
+        "models": dict(models or {}),
         "figures": [item.as_dict() for item in figures],
         "checks": checks,
     }
     out_dir = Path(out_dir)
     json_path = write_json(out_dir / "report.json", data)
-    md_path = write_text(out_dir / "report.md", render_markdown(figures, meta))
+    md_path = write_text(out_dir / "report.md", render_markdown(figures, meta, models))
     return json_path, md_path
 
 
