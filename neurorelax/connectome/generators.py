@@ -1,0 +1,247 @@
+"""Seeded synthetic graphs for tests and examples.
+
+Every generator returns an undirected :class:`neurorelax.graph.Graph` with
+node labels and 3-D positions (z = 0 for planar layouts) and is a pure
+function of its arguments: the same arguments and ``seed`` give the same
+graph. Edge weights are ``weight`` (a constant) or, when ``weight`` is a
+pair ``(low, high)``, drawn uniformly from [low, high) with
+``numpy.random.default_rng`` seeded from ``seed``.
+
+Examples
+--------
+>>> from neurorelax.connectome import generators
+>>> g = generators.ring(8)
+>>> g.n_nodes, g.n_edges
+(8, 8)
+>>> generators.grid_2d(3, 4).n_edges
+17
+"""
+
+import networkx as nx
+import numpy as np
+
+from neurorelax.graph import Graph
+from neurorelax.validation import (
+    check_in_range,
+    check_integer,
+    check_positive,
+    format_value,
+)
+
+__all__ = ["grid_2d", "random_geometric", "ring", "small_world", "stochastic_block"]
+
+
+def _weights(nx_graph, weight, seed):
+    """Set the 'weight' attribute of every edge (constant or uniform draws)."""
+    edges = list(nx_graph.edges)
+    if isinstance(weight, tuple | list):
+        if len(weight) != 2:
+            raise ValueError(
+                f"weight must be a number > 0 or a pair (low, high), got "
+                f"{format_value(weight)}"
+            )
+        low = check_positive("weight[0]", weight[0])
+        high = check_positive("weight[1]", weight[1])
+        if high <= low:
+            raise ValueError(f"weight must have low < high, got {tuple(weight)}")
+        # The weight stream is separate from the structure's so that changing
+        # the weight range does not change which edges exist.
+        rng = np.random.default_rng([check_integer("seed", seed, minimum=0), 1])
+        values = rng.uniform(low, high, size=len(edges))
+    else:
+        values = np.full(len(edges), check_positive("weight", weight))
+    for (u, v), value in zip(edges, values, strict=True):
+        nx_graph.edges[u, v]["weight"] = float(value)
+
+
+def _graph(nx_graph, labels, positions, weight, seed, name):
+    _weights(nx_graph, weight, seed)
+    return Graph.from_networkx(nx_graph, labels=labels, positions=positions, name=name)
+
+
+def _circle(n_nodes):
+    """Positions on the unit circle, shape (n_nodes, 3)."""
+    angles = 2.0 * np.pi * np.arange(n_nodes) / n_nodes
+    return np.column_stack([np.cos(angles), np.sin(angles), np.zeros(n_nodes)])
+
+
+def ring(n, *, neighbours=1, weight=1.0, seed=0):
+    """Ring lattice: node i is joined to the ``neighbours`` nearest on each side.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes, >= 3 and > 2 * neighbours.
+    neighbours : int, optional
+        Neighbours on each side; each node has degree 2 * neighbours.
+    weight : float or (float, float), optional
+        Edge weight, or a range for uniform random weights.
+    seed : int, optional
+        Seed for random weights (the structure itself is not random).
+
+    Returns
+    -------
+    Graph
+        ``n * neighbours`` edges, nodes on the unit circle.
+    """
+    n = check_integer("n", n, minimum=3)
+    neighbours = check_integer("neighbours", neighbours, minimum=1)
+    if 2 * neighbours >= n:
+        raise ValueError(
+            f"neighbours must be < n / 2 (= {n / 2}) for a ring, got {neighbours}"
+        )
+    nx_graph = nx.watts_strogatz_graph(n, 2 * neighbours, 0.0)
+    return _graph(nx_graph, None, _circle(n), weight, seed, f"ring{n}")
+
+
+def grid_2d(rows, cols, *, periodic=False, weight=1.0, seed=0):
+    """Two-dimensional square lattice (4-neighbour grid).
+
+    Parameters
+    ----------
+    rows, cols : int
+        Grid size, each >= 1 (>= 3 when ``periodic``).
+    periodic : bool, optional
+        Wrap both directions (a torus).
+    weight : float or (float, float), optional
+        Edge weight, or a range for uniform random weights.
+    seed : int, optional
+        Seed for random weights.
+
+    Returns
+    -------
+    Graph
+        ``rows * cols`` nodes labelled ``"r,c"`` (row-major order) at
+        positions (c, r, 0); ``rows (cols - 1) + cols (rows - 1)`` edges
+        without wrapping.
+    """
+    minimum = 3 if periodic else 1
+    rows = check_integer("rows", rows, minimum=minimum)
+    cols = check_integer("cols", cols, minimum=minimum)
+    if rows * cols < 2:
+        raise ValueError(f"rows * cols must be >= 2, got {rows} x {cols}")
+    nx_graph = nx.grid_2d_graph(rows, cols, periodic=periodic)
+    ordered = nx.Graph()
+    ordered.add_nodes_from((r, c) for r in range(rows) for c in range(cols))
+    ordered.add_edges_from(nx_graph.edges)
+    labels = [f"{r},{c}" for r, c in ordered.nodes]
+    positions = [(c, r, 0.0) for r, c in ordered.nodes]
+    return _graph(ordered, labels, positions, weight, seed, f"grid{rows}x{cols}")
+
+
+def small_world(n, k, p, *, seed=0, weight=1.0):
+    """Watts-Strogatz small-world graph.
+
+    A ring lattice where every node is joined to its ``k`` nearest
+    neighbours (``k / 2`` on each side), whose edges are each rewired with
+    probability ``p`` (Watts & Strogatz 1998, Nature 393:440).
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes, > k.
+    k : int
+        Even number of nearest neighbours, >= 2.
+    p : float
+        Rewiring probability in [0, 1].
+    seed : int, optional
+        Seed for the rewiring (and random weights).
+    weight : float or (float, float), optional
+        Edge weight, or a range for uniform random weights.
+
+    Returns
+    -------
+    Graph
+        ``n * k / 2`` edges; may be disconnected for large ``p`` and small
+        ``k``.
+    """
+    n = check_integer("n", n, minimum=3)
+    k = check_integer("k", k, minimum=2)
+    if k % 2 or k >= n:
+        raise ValueError(f"k must be an even integer < n (= {n}), got {k}")
+    p = check_in_range("p", p, 0.0, 1.0)
+    seed = check_integer("seed", seed, minimum=0)
+    nx_graph = nx.watts_strogatz_graph(n, k, p, seed=seed)
+    return _graph(nx_graph, None, _circle(n), weight, seed, f"small_world{n}")
+
+
+def stochastic_block(sizes, p_in, p_out, *, seed=0, weight=1.0):
+    """Stochastic block model with ``len(sizes)`` blocks.
+
+    Two nodes in the same block are joined with probability ``p_in``, in
+    different blocks with probability ``p_out``, independently.
+
+    Parameters
+    ----------
+    sizes : sequence of int, or int
+        Number of nodes in each block; an int ``B`` is not accepted alone
+        (give e.g. ``[10] * B`` for B blocks of 10).
+    p_in, p_out : float
+        Connection probabilities in [0, 1].
+    seed : int, optional
+        Seed for the edges (and random weights).
+    weight : float or (float, float), optional
+        Edge weight, or a range for uniform random weights.
+
+    Returns
+    -------
+    Graph
+        Nodes labelled ``"b<block>.<index>"``, numbered block by block;
+        positions on a circle.
+    """
+    if (
+        isinstance(sizes, int | np.integer)
+        or not hasattr(sizes, "__len__")
+        or (len(sizes) == 0)
+    ):
+        raise ValueError(
+            f"sizes must be a non-empty sequence of block sizes (e.g. [10, 10, "
+            f"10] for 3 blocks), got {format_value(sizes)}"
+        )
+    sizes = [check_integer(f"sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes)]
+    if sum(sizes) < 2:
+        raise ValueError(f"sizes must add up to >= 2 nodes, got {sizes}")
+    p_in = check_in_range("p_in", p_in, 0.0, 1.0)
+    p_out = check_in_range("p_out", p_out, 0.0, 1.0)
+    seed = check_integer("seed", seed, minimum=0)
+    n_blocks = len(sizes)
+    probabilities = np.full((n_blocks, n_blocks), p_out)
+    np.fill_diagonal(probabilities, p_in)
+    nx_graph = nx.stochastic_block_model(sizes, probabilities.tolist(), seed=seed)
+    labels = [f"b{b}.{i}" for b, size in enumerate(sizes) for i in range(size)]
+    name = f"sbm{n_blocks}x{sum(sizes)}"
+    return _graph(nx_graph, labels, _circle(sum(sizes)), weight, seed, name)
+
+
+def random_geometric(n, radius, *, seed=0, dim=2, weight=1.0):
+    """Random geometric graph in the unit square (or cube).
+
+    ``n`` points are placed uniformly at random in [0, 1]^dim; two points
+    closer than ``radius`` (Euclidean) are joined.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes, >= 2.
+    radius : float
+        Connection distance, > 0.
+    seed : int, optional
+        Seed for the positions (and random weights).
+    dim : {2, 3}, optional
+        Dimension of the space.
+    weight : float or (float, float), optional
+        Edge weight, or a range for uniform random weights.
+
+    Returns
+    -------
+    Graph
+        Node positions are the random points (z = 0 when ``dim`` is 2).
+    """
+    n = check_integer("n", n, minimum=2)
+    radius = check_positive("radius", radius)
+    seed = check_integer("seed", seed, minimum=0)
+    if dim not in (2, 3):
+        raise ValueError(f"dim must be 2 or 3, got {format_value(dim)}")
+    nx_graph = nx.random_geometric_graph(n, radius, dim=dim, seed=seed)
+    positions = np.array([nx_graph.nodes[i]["pos"] for i in range(n)])
+    return _graph(nx_graph, None, positions, weight, seed, f"geometric{n}")

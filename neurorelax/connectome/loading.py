@@ -1,0 +1,292 @@
+"""Load a connectome by name, file path or generator spec; the default connectome.
+
+:func:`read` returns the arrays exactly as the source holds them (a
+:class:`~neurorelax.connectome.raw.RawConnectome`); :func:`load` prepares
+them and returns a :class:`neurorelax.graph.Graph`; :func:`default_connectome`
+is the prepared TVB 76-region human connectome used by ``neurorelax
+compare`` and the figures; :func:`from_spec` understands the strings the
+command line accepts (``tvb76``, ``ring:8``, ``path/to/file.csv``).
+"""
+
+import logging
+from pathlib import Path
+
+from neurorelax.validation import format_value
+
+from . import generators
+from .preparation import prepare
+from .readers import (
+    DENSE_SUFFIXES,
+    EDGE_LIST_SUFFIXES,
+    read_dense_text,
+    read_edge_list,
+    read_networkx_file,
+    read_npy,
+    read_npz,
+)
+from .tvb import TVB_CONNECTOMES, read_tvb_zip, tvb_archive
+
+__all__ = [
+    "BUILTIN_NAMES",
+    "DEFAULT_CONNECTOME",
+    "DEFAULT_PREPARATION",
+    "GENERATOR_SPECS",
+    "SUFFIXES",
+    "default_connectome",
+    "from_spec",
+    "load",
+    "read",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONNECTOME = "tvb76"
+DEFAULT_PREPARATION = {
+    "symmetrise": "mean",
+    "remove_self_connections": True,
+    "normalise": "max",
+    "largest_component": True,
+}
+BUILTIN_NAMES = ("default", *TVB_CONNECTOMES)
+SUFFIXES = (
+    *DENSE_SUFFIXES,
+    ".npy",
+    ".npz",
+    ".graphml",
+    ".gexf",
+    *EDGE_LIST_SUFFIXES,
+    ".zip",
+)
+GENERATOR_SPECS = {
+    "ring": "ring:N",
+    "grid": "grid:ROWSxCOLS",
+    "small_world": "small_world:N,K,P",
+    "sbm": "sbm:BLOCKSxSIZE,P_IN,P_OUT",
+    "geometric": "geometric:N,RADIUS",
+}
+
+
+def read(source, *, directed=False, weight="weight"):
+    """Read a connectome as stored, without any preparation.
+
+    Parameters
+    ----------
+    source : str or Path
+        A built-in name (``"tvb66"``, ``"tvb68"``, ``"tvb76"``, ``"tvb96"``,
+        ``"tvb192"``) or a file whose suffix says its format: ``.csv``,
+        ``.tsv``, ``.txt``, ``.dat`` (dense matrix), ``.npy``, ``.npz``,
+        ``.graphml``, ``.gexf``, ``.edges``/``.edgelist``/``.el`` (edge list),
+        ``.zip`` (TVB connectivity archive).
+    directed : bool, optional
+        Read an edge list as directed connections.
+    weight : str, optional
+        Edge attribute holding the weight in GraphML and GEXF files.
+
+    Returns
+    -------
+    RawConnectome
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or suffix and for malformed files (the message
+        names the file, the line or entry, and what was expected).
+    FileNotFoundError
+        If the path does not exist.
+    ImportError
+        For a built-in name when ``tvb-data`` is not installed.
+    """
+    text = str(source)
+    if text in TVB_CONNECTOMES:
+        return read_tvb_zip(tvb_archive(text), name=text)
+
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(
+            f"source must be a built-in name ({', '.join(BUILTIN_NAMES)}) or a "
+            f"file ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
+        )
+    if not path.is_file():
+        raise FileNotFoundError(f"source {text!r}: no such file")
+    if suffix == ".zip":
+        return read_tvb_zip(path)
+    if suffix == ".npy":
+        return read_npy(path)
+    if suffix == ".npz":
+        return read_npz(path)
+    if suffix in (".graphml", ".gexf"):
+        return read_networkx_file(path, weight=weight)
+    if suffix in EDGE_LIST_SUFFIXES:
+        return read_edge_list(path, directed=directed)
+    return read_dense_text(path)
+
+
+def load(
+    source,
+    *,
+    symmetrise=None,
+    remove_self_connections=True,
+    threshold=None,
+    keep_fraction=None,
+    log_transform=False,
+    normalise=None,
+    largest_component=False,
+    directed=False,
+    weight="weight",
+):
+    """Load a connectome, prepare it, and return it as a ``Graph``.
+
+    ``load("default")`` is :func:`default_connectome`. Without preparation
+    options the graph holds the weights as stored, minus self-connections
+    (a ``Graph`` has none); an asymmetric matrix gives a directed graph.
+
+    Parameters
+    ----------
+    source : str or Path
+        See :func:`read`.
+    symmetrise, threshold, keep_fraction, log_transform, normalise, largest_component
+        Preparation options; see
+        :func:`neurorelax.connectome.preparation.prepare` (they run in its
+        fixed order).
+    remove_self_connections : bool, optional
+        Must be ``True``: the graph type holds no self-connections.
+    directed, weight
+        See :func:`read`.
+
+    Returns
+    -------
+    neurorelax.graph.Graph
+
+    Examples
+    --------
+    >>> from neurorelax.connectome import load
+    >>> g = load("tvb76", symmetrise="mean", largest_component=True)
+    >>> g.n_nodes, g.n_edges, g.directed
+    (74, 881, False)
+    """
+    if remove_self_connections is not True:
+        raise ValueError(
+            "remove_self_connections must be True for load(): the Graph type "
+            "holds no self-connections; use read() and prepare() to keep "
+            f"them in a RawConnectome; got {format_value(remove_self_connections)}"
+        )
+    options = {
+        "symmetrise": symmetrise,
+        "threshold": threshold,
+        "keep_fraction": keep_fraction,
+        "log_transform": log_transform,
+        "normalise": normalise,
+        "largest_component": largest_component,
+    }
+    if str(source) == "default":
+        if any(value not in (None, False) for value in options.values()):
+            raise ValueError(
+                "source 'default' is already prepared "
+                f"({DEFAULT_PREPARATION}); load {DEFAULT_CONNECTOME!r} to choose "
+                "the preparation yourself"
+            )
+        return default_connectome()
+
+    # Options are checked inside prepare() before any step runs, but reading
+    # a large file first would waste time on a typo, so check them here too.
+    from .preparation import _checked_options
+
+    _checked_options(symmetrise, threshold, keep_fraction, normalise)
+    raw = read(source, directed=directed, weight=weight)
+    return prepare(raw, **options).to_graph()
+
+
+def default_connectome():
+    """Return the project's default graph: TVB's 76-region human connectome.
+
+    Read from ``connectivity_76.zip`` of the ``tvb-data`` package (3.0.0)
+    and prepared with :data:`DEFAULT_PREPARATION`: self-connections removed,
+    symmetrised by the mean (W + W^T) / 2, largest connected component kept
+    (the two corpus callosum regions ``rCC`` and ``lCC`` have no connections
+    and are dropped), weights divided by their maximum. Each step logs what it
+    changed at INFO.
+
+    Returns
+    -------
+    neurorelax.graph.Graph
+        Undirected, connected, 74 nodes, 881 edges, weights in (0, 1],
+        region labels, centres (mm) and tract lengths (mm).
+
+    Raises
+    ------
+    ImportError
+        If ``tvb-data`` is not installed (the message gives the pip command).
+
+    Notes
+    -----
+    Source: The Virtual Brain, ``tvb-data`` 3.0.0; Sanz Leon P et al. (2013)
+    The Virtual Brain: a simulator of primate brain network dynamics. Front.
+    Neuroinform. 7:10, doi:10.3389/fninf.2013.00010. The data are licensed
+    GPL-3; neurorelax reads them from the installed package and ships no
+    copy.
+    """
+    raw = read(DEFAULT_CONNECTOME)
+    return prepare(raw, **DEFAULT_PREPARATION).with_(name="tvb76").to_graph()
+
+
+def from_spec(spec, *, seed=0, **options):
+    """Return a graph from a command-line style spec.
+
+    Parameters
+    ----------
+    spec : str
+        ``"default"``, a built-in connectome name, a generator spec or a
+        file path. Generator specs: ``ring:N``, ``grid:ROWSxCOLS``,
+        ``small_world:N,K,P``, ``sbm:BLOCKSxSIZE,P_IN,P_OUT``,
+        ``geometric:N,RADIUS``.
+    seed : int, optional
+        Seed for random generators.
+    **options
+        Preparation options for :func:`load` (connectomes and files only).
+
+    Returns
+    -------
+    neurorelax.graph.Graph
+
+    Examples
+    --------
+    >>> from_spec("grid:3x4").n_nodes
+    12
+    """
+    text = str(spec)
+    kind, _, arguments = text.partition(":")
+    if kind in GENERATOR_SPECS and arguments:
+        graph = _generate(kind, arguments, seed)
+        if any(value not in (None, False) for value in options.values()):
+            graph = prepare(graph, **options)
+        return graph
+    return load(text, **options)
+
+
+def _generate(kind, arguments, seed):
+    """Parse the arguments of a generator spec and run the generator."""
+    usage = GENERATOR_SPECS[kind]
+    try:
+        if kind == "ring":
+            return generators.ring(int(arguments), seed=seed)
+        if kind == "grid":
+            rows, cols = arguments.lower().split("x")
+            return generators.grid_2d(int(rows), int(cols), seed=seed)
+        if kind == "small_world":
+            n, k, p = arguments.split(",")
+            return generators.small_world(int(n), int(k), float(p), seed=seed)
+        if kind == "sbm":
+            blocks, p_in, p_out = arguments.split(",")
+            n_blocks, size = blocks.lower().split("x")
+            return generators.stochastic_block(
+                [int(size)] * int(n_blocks), float(p_in), float(p_out), seed=seed
+            )
+        n, radius = arguments.split(",")
+        return generators.random_geometric(int(n), float(radius), seed=seed)
+    except ValueError as error:
+        if "must" in str(error):
+            raise
+        raise ValueError(
+            f"graph spec {kind}:{arguments!r} is malformed; expected {usage}"
+        ) from None

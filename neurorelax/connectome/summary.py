@@ -1,0 +1,136 @@
+"""Numbers that describe a graph: size, density, weights, components, spectrum.
+
+Used by ``neurorelax graph info`` and ``neurorelax graph plot``.
+"""
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+import scipy.sparse.linalg
+
+from neurorelax.graph import laplacian
+
+__all__ = ["DENSE_SPECTRUM_MAX_NODES", "laplacian_spectrum", "summarize"]
+
+# A dense eigendecomposition of an (n, n) matrix needs 8 n^2 bytes and
+# O(n^3) time: 4000 nodes is 128 MB and a few seconds.
+DENSE_SPECTRUM_MAX_NODES = 4000
+
+
+def _laplacian(graph, kind="combinatorial"):
+    """Laplacian of ``graph``, or of (W + W^T) / 2 when it is directed.
+
+    An undirected graph goes through :func:`neurorelax.graph.laplacian`. For a
+    directed graph the same formulas are applied here to the symmetrised
+    weights (rebuilding a ``Graph`` would repeat its structure warnings).
+    """
+    if not graph.directed:
+        return laplacian(graph, kind=kind)
+    weights = sp.csr_array((graph.weights + graph.weights.T) * 0.5)
+    degrees = np.asarray(weights.sum(axis=1)).ravel()
+    if kind == "combinatorial":
+        return sp.csr_array(sp.diags_array(degrees) - weights)
+    scale = np.zeros_like(degrees)
+    scale[degrees > 0] = 1.0 / np.sqrt(degrees[degrees > 0])
+    scaled = sp.diags_array(scale) @ weights @ sp.diags_array(scale)
+    return sp.csr_array(sp.diags_array((degrees > 0).astype(np.float64)) - scaled)
+
+
+def laplacian_spectrum(graph, kind="combinatorial"):
+    """Return all eigenvalues of a Laplacian, ascending.
+
+    Parameters
+    ----------
+    graph : neurorelax.graph.Graph
+        At most ``DENSE_SPECTRUM_MAX_NODES`` nodes. A directed graph is
+        replaced by its mean symmetrisation (W + W^T) / 2, whose Laplacian
+        is symmetric with a real spectrum.
+    kind : {"combinatorial", "symmetric", "random_walk"}
+        See :func:`neurorelax.graph.laplacian`; for "random_walk" the
+        eigenvalues equal those of "symmetric" (similar matrices), so the
+        symmetric form is used.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_nodes,)
+        0 = lambda_1 <= lambda_2 <= ... <= lambda_max; lambda_2 (the
+        algebraic connectivity) is 0 exactly when the graph is disconnected.
+    """
+    if graph.n_nodes > DENSE_SPECTRUM_MAX_NODES:
+        raise ValueError(
+            f"graph must have at most {DENSE_SPECTRUM_MAX_NODES} nodes for a "
+            f"full spectrum (dense eigendecomposition), got {graph.n_nodes}"
+        )
+    kind = "symmetric" if kind == "random_walk" else kind
+    matrix = _laplacian(graph, kind).toarray()
+    values = scipy.linalg.eigvalsh(matrix)
+    return np.clip(values, 0.0, None)
+
+
+def _extreme_eigenvalues(graph):
+    """lambda_2 and lambda_max of the combinatorial Laplacian (sparse)."""
+    matrix = _laplacian(graph).tocsc()
+    largest = scipy.sparse.linalg.eigsh(
+        matrix, k=1, which="LA", return_eigenvectors=False
+    )[0]
+    # Shift-invert just below zero finds the smallest eigenvalues.
+    smallest = scipy.sparse.linalg.eigsh(
+        matrix,
+        k=2,
+        sigma=-1e-6 * max(largest, 1.0),
+        which="LM",
+        return_eigenvectors=False,
+    )
+    return float(max(np.sort(smallest)[1], 0.0)), float(largest)
+
+
+def summarize(graph):
+    """Describe a graph in numbers.
+
+    Parameters
+    ----------
+    graph : neurorelax.graph.Graph
+
+    Returns
+    -------
+    dict
+        ``name``, ``nodes``, ``edges`` (undirected edges counted once),
+        ``directed``, ``density`` (edges over possible edges, no
+        self-connections), ``weight_min`` and ``weight_max`` (over existing
+        edges; None without edges), ``symmetric``, ``components`` (count),
+        ``largest_component`` (nodes), ``isolated_nodes``, ``lambda_2`` and
+        ``lambda_max`` of the combinatorial Laplacian L = D - W (of
+        (W + W^T) / 2 for a directed graph; None for a single node), and
+        ``spectrum_of`` saying which matrix they come from.
+    """
+    n_nodes, n_edges = graph.n_nodes, graph.n_edges
+    pairs = n_nodes * (n_nodes - 1) / (1 if graph.directed else 2)
+    data = graph.weights.data
+    components = graph.components()
+    summary = {
+        "name": graph.name or "graph",
+        "nodes": n_nodes,
+        "edges": n_edges,
+        "directed": bool(graph.directed),
+        "density": n_edges / pairs if pairs else 0.0,
+        "weight_min": float(data.min()) if data.size else None,
+        "weight_max": float(data.max()) if data.size else None,
+        "symmetric": bool(graph.is_symmetric),
+        "components": len(components),
+        "largest_component": int(components[0].size) if components else 0,
+        "isolated_nodes": int(np.asarray(graph.isolated_nodes).size),
+        "lambda_2": None,
+        "lambda_max": None,
+        "spectrum_of": "L = D - W"
+        + (" of the symmetrised graph (W + W^T)/2" if graph.directed else ""),
+    }
+    if n_nodes >= 2:
+        if n_nodes <= DENSE_SPECTRUM_MAX_NODES:
+            values = laplacian_spectrum(graph)
+            summary["lambda_2"], summary["lambda_max"] = (
+                float(values[1]),
+                float(values[-1]),
+            )
+        else:
+            summary["lambda_2"], summary["lambda_max"] = _extreme_eigenvalues(graph)
+    return summary
