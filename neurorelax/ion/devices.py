@@ -1,0 +1,378 @@
+"""Device selection and compiled standalone projects that run many times.
+
+:func:`use_device` chooses the numpy or Cython runtime target or the
+``cpp_standalone`` device by one setting. :class:`StandaloneProject` builds
+a C++ standalone project in its own directory, compiles it once and runs the
+binary many times, changing parameter values through Brian2's ``run_args``
+(each run in its own results directory, so parallel runs never collide).
+
+Compilation is counted: the project directory holds a file
+``neurorelax_compile_count.txt`` incremented each time ``make`` actually
+relinked the binary, and :attr:`StandaloneProject.last_build_compiled` says
+whether the latest :meth:`StandaloneProject.build` did. Generating identical
+code again, in the same or a fresh process, does not recompile: Brian2's
+writer leaves unchanged files alone, so ``make`` finds nothing to do.
+"""
+
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import brian2
+import numpy as np
+from brian2 import (
+    PopulationRateMonitor,
+    SpikeMonitor,
+    StateMonitor,
+    device,
+    prefs,
+    set_device,
+)
+
+from neurorelax.ion._units import check_quantity
+from neurorelax.ion.guards import check_finite_state
+
+__all__ = [
+    "DEVICE_NAMES",
+    "StandaloneProject",
+    "build_root",
+    "compile_count",
+    "use_device",
+]
+
+logger = logging.getLogger(__name__)
+
+DEVICE_NAMES = ("numpy", "cython", "runtime", "cpp_standalone")
+COUNT_FILE = "neurorelax_compile_count.txt"
+DEFAULT_MAKE_JOBS = 2
+
+
+def build_root():
+    """Return the folder holding the standalone projects.
+
+    ``$NEURORELAX_BUILD_DIR`` when set, else ``~/.cache/neurorelax/standalone``.
+    """
+    root = os.environ.get("NEURORELAX_BUILD_DIR")
+    if root:
+        return Path(root).expanduser()
+    return Path.home() / ".cache" / "neurorelax" / "standalone"
+
+
+def use_device(
+    name="cpp_standalone",
+    *,
+    directory=None,
+    build_on_run=False,
+    make_jobs=DEFAULT_MAKE_JOBS,
+    seed=None,
+):
+    """Select the Brian2 device or code-generation target by one name.
+
+    Parameters
+    ----------
+    name : {"numpy", "cython", "runtime", "cpp_standalone"}
+        ``"numpy"`` and ``"cython"`` select the runtime device with that
+        code-generation target, ``"runtime"`` lets Brian2 choose (Cython if
+        available), ``"cpp_standalone"`` generates a C++ project.
+    directory : str or Path, optional
+        Project directory for ``cpp_standalone``.
+    build_on_run : bool
+        For ``cpp_standalone``: build and run at the first ``run()`` call
+        (Brian2's default) instead of waiting for ``device.build``.
+    make_jobs : int
+        Parallel compile jobs for ``make`` (``-j``), >= 1; bounded because
+        the project's machines are shared.
+    seed : int, optional
+        Seed Brian2's random numbers right after selecting the device, so a
+        standalone binary draws the same network on every run.
+    """
+    if name not in DEVICE_NAMES:
+        raise ValueError(
+            f"device must be one of {', '.join(map(repr, DEVICE_NAMES))}; got {name!r}"
+        )
+    if name == "cpp_standalone":
+        device.reinit()
+        device.activate()
+        prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{int(make_jobs)}"]
+        set_device(
+            "cpp_standalone",
+            directory=None if directory is None else str(directory),
+            build_on_run=build_on_run,
+        )
+    else:
+        set_device("runtime")
+        prefs.codegen.target = "auto" if name == "runtime" else name
+    if seed is not None:
+        brian2.seed(seed)
+    logger.debug("device %s selected", name)
+
+
+def compile_count(directory):
+    """Return how many times the project in ``directory`` was compiled."""
+    path = Path(directory) / COUNT_FILE
+    return int(path.read_text()) if path.is_file() else 0
+
+
+def _binary_stamp(directory):
+    binary = Path(directory) / "main"
+    if not binary.is_file():
+        return None
+    info = binary.stat()
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _monitor_data(monitor):
+    """Return a dict of the monitor's recorded arrays, with Brian2 units."""
+    if isinstance(monitor, SpikeMonitor):
+        return {"i": np.asarray(monitor.i[:]), "t": monitor.t[:]}
+    if isinstance(monitor, PopulationRateMonitor):
+        return {"t": monitor.t[:], "rate": monitor.rate[:]}
+    if isinstance(monitor, StateMonitor):
+        data = {"t": monitor.t[:]}
+        for name in monitor.record_variables:
+            data[name] = getattr(monitor, name)[:]
+        return data
+    raise ValueError(
+        f"monitor must be a SpikeMonitor, StateMonitor or PopulationRateMonitor, "
+        f"got {monitor!r}"
+    )
+
+
+class StandaloneProject:
+    """A C++ standalone project: compiled once, run many times.
+
+    Parameters
+    ----------
+    name : str
+        Project name; letters, digits, ``-`` and ``_``.
+    directory : str or Path, optional
+        Project directory (default ``build_root() / name``).
+    seed : int
+        Seed set right after the device, so every run of the binary draws
+        the same random network and initial values.
+    make_jobs : int
+        Parallel ``make`` jobs (``-j``).
+
+    Examples
+    --------
+    Build once, then run with changed parameter values::
+
+        project = StandaloneProject("cobahh", seed=1)
+        with project.define():
+            group = build_neurons(4000, traub_miles(), synapses=("AMPA", "GABAA"))
+            syn = connect_synapses(group[:3200], group, "AMPA", weight=6 * nS, p=0.02)
+            spikes = SpikeMonitor(group, name="spikes")
+            project.add_parameter("w_e", syn.w)
+            project.add_monitor(spikes)
+            run(1 * second)
+        project.build()
+        first = project.run()                         # the built-in values
+        second = project.run(params={"w_e": 8 * nS})  # no compilation
+        assert project.compile_count <= 1
+    """
+
+    def __init__(self, name, directory=None, *, seed=0, make_jobs=DEFAULT_MAKE_JOBS):
+        if (
+            not isinstance(name, str)
+            or not name
+            or not all(c.isalnum() or c in "-_" for c in name)
+        ):
+            raise ValueError(
+                f"name must be a non-empty string of letters, digits, '-' and '_', "
+                f"got {name!r}"
+            )
+        self.name = name
+        self.directory = Path(directory) if directory else build_root() / name
+        self.seed = seed
+        self.make_jobs = make_jobs
+        self.parameters = {}
+        self.monitors = {}
+        self.groups = []
+        self.last_build_compiled = None
+        self.build_seconds = None
+        self.last_run_seconds = None
+        self._built = False
+
+    @contextlib.contextmanager
+    def define(self):
+        """Select the standalone device for this project while building it.
+
+        Inside the block create the network and call ``run(duration)`` (or
+        ``Network.run``) once; nothing runs until :meth:`build` and
+        :meth:`run`. Every group created in the block is checked for
+        non-finite values after each run.
+        """
+        self.directory.mkdir(parents=True, exist_ok=True)
+        use_device(
+            "cpp_standalone",
+            directory=self.directory,
+            make_jobs=self.make_jobs,
+            seed=self.seed,
+        )
+        yield self
+        from brian2 import NeuronGroup
+
+        self.groups = [obj for obj in _all_objects() if isinstance(obj, NeuronGroup)]
+
+    def add_parameter(self, name, variable):
+        """Expose ``variable`` (e.g. ``synapses.w``) as run parameter ``name``.
+
+        Parameters
+        ----------
+        name : str
+        variable : VariableView
+            An attribute of a whole group (not a subgroup: Brian2 2.9 cannot
+            set subgroup variables from the command line).
+        """
+        if not hasattr(variable, "group_name") or not hasattr(variable, "dim"):
+            raise ValueError(
+                f"variable for {name!r} must be a group attribute such as "
+                f"synapses.w, got {variable!r}"
+            )
+        self.parameters[name] = variable
+
+    def add_monitor(self, monitor, name=None):
+        """Return ``monitor``'s data from every :meth:`run` under ``name``."""
+        self.monitors[name or monitor.name] = monitor
+        return monitor
+
+    @property
+    def compile_count(self):
+        """Number of times this project directory was compiled (all processes)."""
+        return compile_count(self.directory)
+
+    def build(self, clean=False):
+        """Generate the code and compile it if anything changed.
+
+        Sets :attr:`last_build_compiled` and increments the compile counter
+        in the project directory when ``make`` relinked the binary. A file
+        lock keeps concurrent processes from building the same directory at
+        the same time.
+        """
+        import time
+
+        start = time.perf_counter()
+        with _file_lock(self.directory / ".neurorelax_build.lock"):
+            before = _binary_stamp(self.directory)
+            device.build(
+                directory=str(self.directory),
+                compile=True,
+                run=False,
+                with_output=False,
+                clean=clean,
+            )
+            after = _binary_stamp(self.directory)
+            self.last_build_compiled = after != before
+            if self.last_build_compiled:
+                path = self.directory / COUNT_FILE
+                path.write_text(str(compile_count(self.directory) + 1))
+        self.build_seconds = time.perf_counter() - start
+        self._built = True
+        logger.info(
+            "standalone project %s built in %.1f s (compiled: %s)",
+            self.name,
+            self.build_seconds,
+            self.last_build_compiled,
+        )
+
+    def run_args(self, params):
+        """Translate ``{name: value}`` into Brian2's ``run_args`` mapping."""
+        run_args = {}
+        for key, value in (params or {}).items():
+            if key not in self.parameters:
+                raise ValueError(
+                    f"unknown parameter {key!r} for project {self.name!r}; known "
+                    f"parameters: {', '.join(sorted(self.parameters)) or 'none'}"
+                )
+            variable = self.parameters[key]
+            check_quantity(key, value, brian2.get_unit(variable.dim), allow_array=True)
+            run_args[variable] = value
+        return run_args
+
+    def run(self, params=None, *, run_args=None, results_dir=None, keep=False):
+        """Run the compiled binary once and return the monitors' data.
+
+        Parameters
+        ----------
+        params : dict of str to Quantity, optional
+            Values for parameters declared with :meth:`add_parameter`.
+        run_args : dict, optional
+            Extra Brian2 run_args (``{group.variable: value}``).
+        results_dir : str or Path, optional
+            Where the binary writes its results; default a fresh directory
+            ``results/<unique>`` inside the project, removed after reading
+            unless ``keep``.
+        keep : bool
+            Keep the results directory.
+
+        Returns
+        -------
+        dict of str to dict
+            Monitor name -> recorded arrays (``SpikeMonitor``: ``i``, ``t``;
+            ``StateMonitor``: ``t`` and each variable, shape (n, n_t);
+            ``PopulationRateMonitor``: ``t``, ``rate``).
+
+        Raises
+        ------
+        SimulationDiverged
+            When a group's final state or a recorded trace is not finite.
+        """
+        if not self._built:
+            raise RuntimeError(f"project {self.name!r}: call build() before run()")
+        merged = self.run_args(params)
+        merged.update(run_args or {})
+        explicit = results_dir is not None
+        if results_dir is None:
+            results_dir = (
+                self.directory
+                / "results"
+                / (f"run_{os.getpid()}_{uuid.uuid4().hex[:12]}")
+            )
+        relative = os.path.relpath(
+            Path(results_dir).resolve(), self.directory.resolve()
+        )
+
+        device.run(
+            directory=str(self.directory),
+            results_directory=relative,
+            with_output=False,
+            run_args=merged,
+        )
+        self.last_run_seconds = device.timers["run_binary"]
+        try:
+            monitors = [
+                m for m in self.monitors.values() if isinstance(m, StateMonitor)
+            ]
+            check_finite_state(self.groups, monitors=monitors)
+            data = {key: _monitor_data(m) for key, m in self.monitors.items()}
+        finally:
+            if not (keep or explicit):
+                shutil.rmtree(results_dir, ignore_errors=True)
+        return data
+
+
+@contextlib.contextmanager
+def _file_lock(path):
+    """Hold an exclusive POSIX lock on ``path`` (created if missing)."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _all_objects():
+    """Return the Brian2 objects alive in the current scope."""
+    from brian2.core.base import BrianObject
+
+    objects = []
+    for ref in BrianObject.__instances__():
+        obj = ref()
+        if obj is not None:
+            objects.append(obj)
+    return objects

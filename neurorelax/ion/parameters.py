@@ -1,0 +1,177 @@
+"""Named parameter sets: the Hodgkin-Huxley squid axon and the Traub-Miles cell.
+
+A :class:`CellType` holds everything the builder needs for one kind of
+neuron: membrane capacitance, channel list, channel parameters with their
+units, the kinetics family of the gates, temperature scaling, threshold and
+refractoriness. Derived values (the per-cell values of the Traub-Miles cell
+from its specific values and membrane area) are computed from their formula.
+"""
+
+import logging
+from dataclasses import dataclass, field, replace
+
+from brian2 import cm, kelvin, mS, ms, mV, siemens, ufarad, umetre
+
+from neurorelax.ion.nernst import celsius
+
+__all__ = ["CellType", "hh_squid", "traub_miles", "PARAMETER_SETS"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CellType:
+    """Parameters of one neuron type.
+
+    Attributes
+    ----------
+    name : str
+        Name of the parameter set.
+    C_m : Quantity, farad or farad/metre**2
+        Membrane capacitance, absolute or per area; every conductance must
+        then be in siemens or siemens/metre**2 accordingly.
+    channels : tuple of str
+        Registered channel names (see :mod:`neurorelax.ion.channels`).
+    values : dict of str to Quantity
+        Channel parameters (``g_Na``, ``E_Na``, ...), plus optional synaptic
+        reversals and time constants (``E_AMPA``, ``tau_GABAA``, ...) that
+        override the synapse defaults.
+    kinetics : str
+        Rate-function family of the gates (``"hh1952"`` or ``"traub_miles"``).
+    kinetics_values : dict of str to Quantity
+        Extra parameters of the kinetics family (``V_T`` for Traub-Miles).
+    temperature, T_ref : Quantity, kelvin
+        Simulation temperature and the temperature at which the rates were
+        measured; rates are multiplied by ``Q10 ** ((temperature - T_ref)/10 K)``.
+    Q10 : float
+        Temperature coefficient of the gating rates.
+    threshold : str
+        Spike condition (Brian2 expression).
+    refractory : Quantity or str
+        Refractory period or condition.
+    v_init : Quantity, volt
+        Initial membrane potential; gates start at their steady state there.
+    """
+
+    name: str
+    C_m: object
+    channels: tuple
+    values: dict
+    kinetics: str
+    kinetics_values: dict = field(default_factory=dict)
+    temperature: object = None
+    T_ref: object = None
+    Q10: float = 3.0
+    threshold: str = "v > -20*mV"
+    refractory: object = field(default_factory=lambda: 3 * ms)
+    v_init: object = field(default_factory=lambda: -65 * mV)
+
+    @property
+    def phi(self):
+        """Temperature factor of the gating rates, dimensionless."""
+        if self.temperature is None or self.T_ref is None:
+            return 1.0
+        exponent = float((self.temperature - self.T_ref) / (10 * kelvin))
+        return float(self.Q10**exponent)
+
+    def with_values(self, **changes):
+        """Return a copy with entries of ``values`` or attributes replaced.
+
+        Examples
+        --------
+        >>> from brian2 import celsius as _unused, mV
+        >>> warm = hh_squid().with_values(E_L=-60 * mV)
+        >>> print(warm.values["E_L"])
+        -60. mV
+        """
+        attributes = {
+            k: v for k, v in changes.items() if k in self.__dataclass_fields__
+        }
+        values = dict(self.values)
+        values.update({k: v for k, v in changes.items() if k not in attributes})
+        return replace(self, values=values, **attributes)
+
+
+def hh_squid(temperature_celsius=6.3):
+    """Return the Hodgkin-Huxley squid giant axon (1952), per unit area.
+
+    Parameters
+    ----------
+    temperature_celsius : float
+        Temperature in degC; the rates measured at 6.3 degC are scaled with
+        Q10 = 3.
+
+    Returns
+    -------
+    CellType
+        C_m = 1 uF/cm^2, g_Na = 120, g_K = 36, g_L = 0.3 mS/cm^2,
+        E_Na = 50, E_K = -77, E_L = -54.387 mV (rest at -65 mV).
+
+    References
+    ----------
+    Hodgkin AL, Huxley AF (1952) J Physiol 117:500-544.
+    """
+    return CellType(
+        name="hh_squid",
+        C_m=1 * ufarad / cm**2,
+        channels=("Na", "K", "leak"),
+        values={
+            "g_Na": 120 * mS / cm**2,
+            "g_K": 36 * mS / cm**2,
+            "g_L": 0.3 * mS / cm**2,
+            "E_Na": 50 * mV,
+            "E_K": -77 * mV,
+            "E_L": -54.387 * mV,
+            "E_AMPA": 0 * mV,
+        },
+        kinetics="hh1952",
+        temperature=celsius(temperature_celsius),
+        T_ref=celsius(6.3),
+        Q10=3.0,
+        threshold="v > -20*mV",
+        refractory="v > -20*mV",
+        v_init=-65 * mV,
+    )
+
+
+def traub_miles():
+    """Return the Traub-Miles cortical cell of the COBAHH benchmark.
+
+    Per-cell values for a membrane area of 20000 um^2, as in benchmark 3 of
+    Brette et al. (2007): C_m = 1 uF/cm^2, g_L = 0.05, g_Na = 100,
+    g_K = 30 mS/cm^2 times the area; E_L = -60, E_K = -90, E_Na = 50 mV,
+    V_T = -63 mV; spike at v > -20 mV with 3 ms refractoriness; synaptic
+    reversals E_AMPA = 0 mV and E_GABAA = -80 mV, time constants 5 ms and
+    10 ms.
+
+    References
+    ----------
+    Traub RD, Miles R (1991) Neuronal networks of the hippocampus.
+    Brette R et al. (2007) J Comput Neurosci 23:349-398.
+    """
+    area = 20000 * umetre**2
+    return CellType(
+        name="traub_miles",
+        C_m=1 * ufarad / cm**2 * area,
+        channels=("Na", "K", "leak"),
+        values={
+            "g_Na": 100 * mS / cm**2 * area,
+            "g_K": 30 * mS / cm**2 * area,
+            "g_L": 5e-5 * siemens / cm**2 * area,
+            "E_Na": 50 * mV,
+            "E_K": -90 * mV,
+            "E_L": -60 * mV,
+            "E_AMPA": 0 * mV,
+            "E_GABAA": -80 * mV,
+            "tau_AMPA": 5 * ms,
+            "tau_GABAA": 10 * ms,
+        },
+        kinetics="traub_miles",
+        kinetics_values={"V_T": -63 * mV},
+        threshold="v > -20*mV",
+        refractory=3 * ms,
+        v_init=-60 * mV,
+    )
+
+
+PARAMETER_SETS = {"hh_squid": hh_squid, "traub_miles": traub_miles}

@@ -1,0 +1,224 @@
+r"""Conductance-based synapses: AMPA, GABA-A (chloride) and GABA-B (potassium).
+
+Each synapse type adds a conductance ``g_<TYPE>`` to the target neurons and a
+current ``g_<TYPE> * (v - E_<TYPE>)``. Two kinetics are available:
+
+``"exp"``
+    :math:`dg/dt = -g/\tau`; a presynaptic spike adds the weight ``w`` to
+    ``g`` after the synaptic delay.
+``"biexp"``
+    :math:`dg/dt = (x - g)/\tau_d`, :math:`dx/dt = -x/\tau_r`; a spike adds
+    ``w * K`` to ``x`` where ``K`` makes the peak of ``g`` equal to ``w``:
+    :math:`K = \frac{\tau_d - \tau_r}{\tau_r}
+    \left(e^{-t_p/\tau_d} - e^{-t_p/\tau_r}\right)^{-1}`,
+    :math:`t_p = \frac{\tau_r \tau_d}{\tau_d - \tau_r} \ln(\tau_d/\tau_r)`.
+
+The GABA-A reversal ``E_GABAA`` follows the chloride gradient (Nernst) when
+the builder is given ion concentrations; GABA-B uses the potassium reversal.
+"""
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import Synapses, mV, ms, second
+
+from neurorelax.ion._units import check_quantity, unit_name
+
+__all__ = [
+    "KINETICS",
+    "SYNAPSE_TYPES",
+    "SynapseType",
+    "biexp_peak_factor",
+    "connect_synapses",
+    "get_synapse_type",
+]
+
+logger = logging.getLogger(__name__)
+
+KINETICS = ("exp", "biexp")
+
+
+@dataclass(frozen=True)
+class SynapseType:
+    """Defaults of one synapse type.
+
+    Attributes
+    ----------
+    name : str
+        ``"AMPA"``, ``"GABAA"`` or ``"GABAB"``.
+    ion : str
+        What sets the reversal: ``"cation"`` (fixed ``E_<name>``), ``"Cl"``
+        (chloride Nernst potential) or ``"K"`` (the cell's ``E_K``).
+    E_default : Quantity, volt
+        Reversal used when neither the cell nor the concentrations give one.
+    tau : Quantity, second
+        Decay time constant of the ``"exp"`` kinetics.
+    tau_rise, tau_decay : Quantity, second
+        Time constants of the ``"biexp"`` kinetics.
+    """
+
+    name: str
+    ion: str
+    E_default: object
+    tau: object
+    tau_rise: object
+    tau_decay: object
+
+
+SYNAPSE_TYPES = {
+    "AMPA": SynapseType("AMPA", "cation", 0 * mV, 5 * ms, 0.5 * ms, 5 * ms),
+    "GABAA": SynapseType("GABAA", "Cl", -80 * mV, 10 * ms, 1 * ms, 10 * ms),
+    "GABAB": SynapseType("GABAB", "K", -90 * mV, 150 * ms, 50 * ms, 150 * ms),
+}
+
+
+def get_synapse_type(name):
+    """Return the :class:`SynapseType` called ``name`` or raise ValueError."""
+    if name not in SYNAPSE_TYPES:
+        raise ValueError(
+            f"unknown synapse type {name!r}; expected one of "
+            f"{', '.join(sorted(SYNAPSE_TYPES))}"
+        )
+    return SYNAPSE_TYPES[name]
+
+
+def biexp_peak_factor(tau_rise, tau_decay):
+    """Return ``K`` such that a jump ``w*K`` of ``x`` gives a peak ``g = w``.
+
+    Parameters
+    ----------
+    tau_rise, tau_decay : Quantity, second
+        ``0 < tau_rise < tau_decay``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> print(f"{biexp_peak_factor(1 * ms, 10 * ms):.4f}")
+    12.9155
+    """
+    check_quantity("tau_rise", tau_rise, second, low=0 * second, low_open=True)
+    check_quantity("tau_decay", tau_decay, second, low=0 * second, low_open=True)
+    if not tau_rise < tau_decay:
+        raise ValueError(
+            f"tau_rise must be smaller than tau_decay, got tau_rise={tau_rise!r}, "
+            f"tau_decay={tau_decay!r}"
+        )
+    tr, td = float(tau_rise / second), float(tau_decay / second)
+    t_peak = tr * td / (td - tr) * np.log(td / tr)
+    return float((td - tr) / tr / (np.exp(-t_peak / td) - np.exp(-t_peak / tr)))
+
+
+def synapse_equations(name, kinetics, conductance_unit):
+    """Return the neuron-side equations and parameter names of a synapse type."""
+    if kinetics == "exp":
+        equations = f"dg_{name}/dt = -g_{name} / tau_{name} : {conductance_unit}\n"
+        return equations, (f"tau_{name}",)
+    equations = (
+        f"dg_{name}/dt = (x_{name} - g_{name}) / tau_decay_{name} : "
+        f"{conductance_unit}\n"
+        f"dx_{name}/dt = -x_{name} / tau_rise_{name} : {conductance_unit}\n"
+    )
+    return equations, (f"tau_rise_{name}", f"tau_decay_{name}", f"K_{name}")
+
+
+def connect_synapses(
+    source,
+    target,
+    kind,
+    *,
+    weight,
+    p=None,
+    i=None,
+    j=None,
+    condition=None,
+    delay=None,
+    shared_weight=False,
+    name=None,
+):
+    """Connect ``source`` to ``target`` with synapses of type ``kind``.
+
+    Parameters
+    ----------
+    source : Group
+        Any group that spikes (NeuronGroup, PoissonGroup,
+        SpikeGeneratorGroup or a subgroup).
+    target : NeuronGroup
+        A group built by :func:`neurorelax.ion.build_neurons` with ``kind``
+        among its synapse types.
+    kind : str
+        ``"AMPA"``, ``"GABAA"`` or ``"GABAB"``.
+    weight : Quantity or str
+        Peak conductance per spike, in the dimensions of the target's
+        conductances (siemens, or siemens/metre**2 for a per-area model);
+        a string is evaluated per synapse (e.g. ``"rand()*6*nS"``).
+    p, i, j, condition :
+        Connectivity, passed to ``Synapses.connect`` (probability ``p``,
+        explicit index arrays ``i``/``j``, or a ``condition`` string).
+        Without any of them every pair is connected.
+    delay : Quantity, second, optional
+        Transmission delay, >= 0 (one value for all synapses).
+    shared_weight : bool
+        Store one weight for all synapses (``w : (shared)``) instead of one
+        per synapse; cheaper, and still changeable between standalone runs.
+    name : str, optional
+        Name of the Synapses object (default ``"<source>_to_<target>_<kind>"``).
+
+    Returns
+    -------
+    Synapses
+        With the weight in variable ``w``.
+    """
+    get_synapse_type(kind)
+    kinds = getattr(target, "neurorelax_synapses", None)
+    if kinds is None:
+        raise ValueError(
+            f"target must be a NeuronGroup built by build_neurons, got {target!r}"
+        )
+    if kind not in kinds:
+        raise ValueError(
+            f"kind {kind!r} is not a synapse type of target {target.name!r}; it "
+            f"has {', '.join(kinds) or 'none'}; pass synapses=(..., {kind!r}) "
+            "to build_neurons"
+        )
+    g_unit = target.variables[f"g_{kind}"].dim
+    if not isinstance(weight, str):
+        check_quantity(
+            "weight", weight, g_unit, low=0 * siemens_like(g_unit), allow_array=True
+        )
+    if delay is not None:
+        check_quantity("delay", delay, second, low=0 * second)
+
+    flags = "(shared, constant)" if shared_weight else "(constant)"
+    model = f"w : {unit_name(g_unit)} {flags}"
+    if kinds[kind] == "exp":
+        on_pre = f"g_{kind}_post += w"
+    else:
+        on_pre = f"x_{kind}_post += w * K_{kind}_post"
+    name = name or f"{source.name}_to_{target.name}_{kind}".replace("*", "")
+    synapses = Synapses(
+        source, target, model=model, on_pre=on_pre, delay=delay, name=name
+    )
+
+    connect_kwds = {
+        k: val
+        for k, val in (("p", p), ("i", i), ("j", j), ("condition", condition))
+        if val is not None
+    }
+    synapses.connect(**connect_kwds)
+    synapses.w = weight
+    logger.debug(
+        "connected %s -> %s (%s, %s)", source.name, target.name, kind, kinds[kind]
+    )
+    return synapses
+
+
+def siemens_like(dim):
+    """Return the unit object with dimensions ``dim`` (for zero bounds)."""
+    from brian2.units.fundamentalunits import get_unit
+
+    return get_unit(dim)
