@@ -212,8 +212,7 @@ def _run_figure(path, models, out_dir, data_dir):
             raise ValueError("make_figure returned no checks")
         result.checks = list(checks)
     except Exception as error:
-        result.error, details = _error_text(error)
-        logger.debug("figure %s failed:\n%s", result.name, details)
+        result.error, result.traceback = _error_text(error)
     result.files = [
         str(Path(out_dir) / f"{result.name}.{ext}")
         for ext in ("png", "pdf")
@@ -383,7 +382,9 @@ def _collect(future, kind, name, models, figures, progress):
         outcome = FigureResult(name, error=f"worker process failed: {message}")
     figures[name] = outcome
     if outcome.error:
-        logger.error("figure %s failed: %s", name, outcome.error)
+        logger.error(
+            "figure %s failed: %s\n%s", name, outcome.error, outcome.traceback or ""
+        )
     progress("figure", name, outcome.status)
 
 

@@ -117,6 +117,8 @@ class FigureResult:
         Wall-clock time spent on the figure, models included.
     models : list of str
         The model scripts whose results the figure plotted.
+    traceback : str or None
+        The full traceback behind ``error``, for the JSON report.
     """
 
     name: str
@@ -125,6 +127,7 @@ class FigureResult:
     error: str | None = None
     seconds: float = 0.0
     models: list = field(default_factory=list)
+    traceback: str | None = None
 
     @property
     def status(self):
@@ -141,6 +144,7 @@ class FigureResult:
             "models": list(self.models),
             "files": [str(item) for item in self.files],
             "error": self.error,
+            "traceback": self.traceback,
             "seconds": round(float(self.seconds), 3),
             "checks": [check.as_dict() for check in self.checks],
         }
