@@ -64,9 +64,17 @@ def laplacian(graph, kind="combinatorial"):
     check_choice("kind", kind, LAPLACIAN_KINDS)
     if not isinstance(graph, Graph):
         graph = Graph(graph)
-    weights = graph.weights
-    n_nodes = graph.n_nodes
-    degrees = graph.degrees
+    return laplacian_of_weights(graph.weights, kind)
+
+
+def laplacian_of_weights(weights, kind="combinatorial"):
+    """Return a Laplacian of already validated CSR weights (no checks).
+
+    For internal use where the weights change during a simulation (Hebbian
+    replay); see :func:`laplacian` for the definitions.
+    """
+    n_nodes = weights.shape[0]
+    degrees = np.asarray(weights.sum(axis=1)).ravel()
     connected = degrees > 0
 
     if kind == "combinatorial":

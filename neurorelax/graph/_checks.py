@@ -1,0 +1,76 @@
+"""Argument checks shared by the graph-level entry points."""
+
+import numpy as np
+
+from neurorelax.validation import check_finite_array, check_positive, format_value
+
+__all__ = ["as_graph", "as_state", "check_rate", "state_dtype"]
+
+
+def as_graph(name, graph):
+    """Return ``graph`` as a Graph, converting arrays and networkx graphs."""
+    from neurorelax.graph.graph import Graph
+
+    if isinstance(graph, Graph):
+        return graph
+    try:
+        return Graph(graph)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from error
+
+
+def state_dtype(values):
+    """float32 for float32 input, float64 for anything else."""
+    dtype = getattr(values, "dtype", None)
+    return np.float32 if dtype == np.float32 else np.float64
+
+
+def as_state(name, values, n_nodes, *, nonnegative=False, keep_float32=True):
+    """Check an activation array against the node count.
+
+    Parameters
+    ----------
+    name : str
+        Argument name for the error message.
+    values : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+        Activation per node (and pattern).
+    n_nodes : int
+        Required length of the first axis.
+    nonnegative : bool, optional
+        Refuse negative entries.
+    keep_float32 : bool, optional
+        Return float32 for float32 input (float64 otherwise).
+
+    Returns
+    -------
+    state : ndarray, shape (n_nodes, n_patterns), C-contiguous, a new array
+    was_1d : bool
+        Whether the input was 1-D (so results can be given back 1-D).
+    """
+    dtype = state_dtype(values) if keep_float32 else np.float64
+    array = check_finite_array(name, values, ndim=(1, 2), nonnegative=nonnegative)
+    if array.shape[0] != n_nodes:
+        raise ValueError(
+            f"{name} must have {n_nodes} rows, one per node (shape "
+            f"({n_nodes},) or ({n_nodes}, n_patterns)), got shape {array.shape}"
+        )
+    was_1d = array.ndim == 1
+    array = np.array(array.reshape(n_nodes, -1), dtype=dtype, order="C", copy=True)
+    return array, was_1d
+
+
+def check_rate(name, value):
+    """Check a rate or a time step: a finite number > 0."""
+    return check_positive(name, value)
+
+
+def check_times(name, times):
+    """Check a 1-D array of non-decreasing, non-negative times."""
+    array = check_finite_array(name, times, ndim=1)
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one time, got an empty array")
+    if (array < 0).any() or (np.diff(array) < 0).any():
+        raise ValueError(
+            f"{name} must be non-negative and non-decreasing, got {format_value(array)}"
+        )
+    return array

@@ -1,0 +1,205 @@
+"""Decay: activation fading at rates set per node or per eigenmode.
+
+Two views of forgetting, both linear and exact:
+
+- per node, dM_i/dt = -kappa_i M_i, so M_i(t) = M_i(0) exp(-kappa_i t);
+- per mode, each Laplacian eigenmode amplitude a_k decays at its own rate
+  r_k: a_k(t) = a_k(0) exp(-r_k t). Diffusion is the special case
+  r_k = gamma lambda_k; :func:`fast_slow_rates` builds the two-component case
+  in which the smooth (slow) modes are kept long and the detailed (fast)
+  modes are lost quickly.
+
+:func:`diffuse_with_decay` combines diffusion and per-node decay,
+dM/dt = -gamma L M - diag(kappa) M.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from neurorelax.graph._checks import as_graph, as_state, check_rate, check_times
+from neurorelax.graph.diffusion import Trajectory, diffuse_exact
+from neurorelax.graph.laplacian import LAPLACIAN_KINDS, laplacian
+from neurorelax.graph.spectral import project, reconstruct
+from neurorelax.validation import check_choice, check_finite_array, check_integer
+
+__all__ = [
+    "diffuse_with_decay",
+    "fast_slow_rates",
+    "mode_decay",
+    "node_decay",
+    "split_fast_slow",
+]
+
+
+def node_decay(state, rates, time):
+    """Return M(t) = exp(-kappa t) M(0), node by node.
+
+    Parameters
+    ----------
+    state : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+        M(0).
+    rates : float or array_like of shape (n_nodes,)
+        kappa_i >= 0 (1/time); 1/kappa_i is node i's decay time constant.
+    time : float
+        t >= 0 (time).
+
+    Returns
+    -------
+    ndarray of float64, shape of ``state``
+    """
+    array, was_1d = as_state("state", state, _leading(state), keep_float32=False)
+    kappa = _node_rates("rates", rates, array.shape[0])
+    time = check_times("time", [time])[0]
+    result = array * np.exp(-kappa * time)[:, None]
+    return result[:, 0] if was_1d else result
+
+
+def mode_decay(state, modes, rates, time, *, remainder_rate=None):
+    """Return the state after each eigenmode decayed at its own rate.
+
+    M(t) = sum_k a_k exp(-r_k t) phi_k + exp(-r_rest t) (M - sum_k a_k phi_k).
+
+    Parameters
+    ----------
+    state : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+        M(0).
+    modes : Eigenmodes
+    rates : array_like of float, shape (n_modes,)
+        r_k >= 0 (1/time).
+    time : float
+        t >= 0 (time).
+    remainder_rate : float, optional
+        Rate for the part of M outside the given modes (only present when
+        the modes are incomplete); default the largest of ``rates``.
+
+    Returns
+    -------
+    ndarray of float64, shape of ``state``
+    """
+    rates = check_finite_array("rates", rates, shape=(modes.n_modes,),
+                               nonnegative=True)
+    time = check_times("time", [time])[0]
+    array, was_1d = as_state("state", state, modes.vectors.shape[0],
+                             keep_float32=False)
+    rest_rate = rates.max() if remainder_rate is None else remainder_rate
+    rest_rate = check_rate("remainder_rate", rest_rate) if rest_rate else 0.0
+
+    amplitudes = project(array, modes)
+    kept = reconstruct(amplitudes, modes)
+    decayed = reconstruct(amplitudes * np.exp(-rates * time)[:, None], modes)
+    result = decayed + np.exp(-rest_rate * time) * (array - kept)
+    return result[:, 0] if was_1d else result
+
+
+def fast_slow_rates(modes, n_slow, *, slow_rate, fast_rate):
+    """Return per-mode rates: the n_slow smoothest modes slow, the rest fast.
+
+    Parameters
+    ----------
+    modes : Eigenmodes
+    n_slow : int
+        Number of lowest-frequency modes in the slow component (>= 0).
+    slow_rate, fast_rate : float
+        Rates (1/time), >= 0 and > 0.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_modes,)
+    """
+    n_slow = check_integer("n_slow", n_slow, minimum=0)
+    if n_slow > modes.n_modes:
+        raise ValueError(
+            f"n_slow must be at most the number of modes {modes.n_modes}, got "
+            f"{n_slow}"
+        )
+    slow = check_finite_array("slow_rate", slow_rate, ndim=0, nonnegative=True)
+    fast = check_rate("fast_rate", fast_rate)
+    rates = np.full(modes.n_modes, fast)
+    rates[:n_slow] = float(slow)
+    return rates
+
+
+def split_fast_slow(state, modes, n_slow):
+    """Split a state into its smooth part (n_slow lowest modes) and the rest.
+
+    Returns
+    -------
+    slow, fast : ndarray of float64, each of the shape of ``state``
+        slow + fast == state.
+    """
+    n_slow = check_integer("n_slow", n_slow, minimum=0)
+    array, was_1d = as_state("state", state, modes.vectors.shape[0],
+                             keep_float32=False)
+    amplitudes = project(array, modes)
+    amplitudes[n_slow:] = 0.0
+    slow = reconstruct(amplitudes, modes)
+    fast = array - slow
+    return (slow[:, 0], fast[:, 0]) if was_1d else (slow, fast)
+
+
+def diffuse_with_decay(graph, initial, *, gamma, times, node_rates=0.0,
+                       kind="combinatorial"):
+    """Return the exact solution of dM/dt = -gamma L M - diag(kappa) M.
+
+    With a uniform kappa the two commute and M(t) = exp(-kappa t)
+    exp(-gamma t L) M(0): mode k decays at gamma lambda_k + kappa. With
+    node-dependent kappa the sum is exponentiated by
+    ``scipy.sparse.linalg.expm_multiply``.
+
+    Parameters
+    ----------
+    graph : Graph or array_like or networkx graph
+    initial : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+    gamma : float
+        Diffusion rate (1/time), > 0.
+    times : array_like of float, shape (n_times,)
+        Non-negative, non-decreasing.
+    node_rates : float or array_like of shape (n_nodes,), optional
+        kappa >= 0 (1/time).
+    kind : {"combinatorial", "symmetric", "random_walk"}, optional
+
+    Returns
+    -------
+    Trajectory
+    """
+    graph = as_graph("graph", graph)
+    state, was_1d = as_state("initial", initial, graph.n_nodes, keep_float32=False)
+    gamma = check_rate("gamma", gamma)
+    times = check_times("times", times)
+    check_choice("kind", kind, LAPLACIAN_KINDS)
+    kappa = _node_rates("node_rates", node_rates, graph.n_nodes)
+
+    if np.all(kappa == kappa[0]):
+        result = diffuse_exact(graph, state, gamma=gamma, times=times, kind=kind)
+        states = result.states * np.exp(-kappa[0] * times)[:, None, None]
+    else:
+        operator = -(gamma * laplacian(graph, kind) + sp.diags_array(kappa))
+        operator = operator.tocsc()
+        states = np.empty((times.size,) + state.shape)
+        current, previous = state, 0.0
+        for index, time in enumerate(times):
+            if time > previous:
+                current = spla.expm_multiply((time - previous) * operator, current)
+            states[index], previous = current, time
+
+    if was_1d:
+        states = states[:, :, 0]
+    return Trajectory(times=times, states=states, info={"node_rates": kappa})
+
+
+def _node_rates(name, rates, n_nodes):
+    array = check_finite_array(name, rates, ndim=(0, 1), nonnegative=True)
+    if array.ndim == 0:
+        return np.full(n_nodes, float(array))
+    if array.shape != (n_nodes,):
+        raise ValueError(
+            f"{name} must be a number or have shape ({n_nodes},), one per node, "
+            f"got shape {array.shape}"
+        )
+    return array
+
+
+def _leading(values):
+    shape = np.shape(values)
+    return shape[0] if shape else 0

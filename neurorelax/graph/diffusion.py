@@ -1,0 +1,601 @@
+"""Graph-Laplacian diffusion dM/dt = -gamma L M, three ways.
+
+M has shape (n_nodes, n_patterns): every column is an independent activation
+pattern diffusing on the same graph. gamma is a rate (1/time); with the time
+step dt the product gamma dt is dimensionless.
+
+- :func:`diffuse_exact`: M(t) = exp(-gamma t L) M(0), through the
+  eigendecomposition (small undirected graphs) or
+  ``scipy.sparse.linalg.expm_multiply``.
+- :func:`diffuse_implicit`: implicit (backward) Euler,
+  (I + gamma dt L) M_{n+1} = M_n, each step solved by Jacobi iteration in
+  the Cython kernel: every node updates from its neighbours only.
+  Unconditionally stable.
+- :func:`diffuse_explicit`: explicit (forward) Euler,
+  M_{n+1} = (I - gamma dt L) M_n, stable only when gamma dt lambda_max < 2;
+  refused beyond that unless the caller insists.
+"""
+
+import logging
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from neurorelax.graph._checks import as_graph, as_state, check_rate, check_times
+from neurorelax.graph.laplacian import LAPLACIAN_KINDS, laplacian
+from neurorelax.graph.spectral import DENSE_LIMIT, eigenmodes
+from neurorelax.kernels import sparse_relax
+from neurorelax.validation import (
+    check_choice,
+    check_in_range,
+    check_integer,
+    check_positive,
+)
+
+__all__ = [
+    "JacobiConvergenceWarning",
+    "JacobiResult",
+    "LinearSystem",
+    "Trajectory",
+    "diffuse_exact",
+    "diffuse_explicit",
+    "diffuse_implicit",
+    "implicit_system",
+    "jacobi_iteration_radius",
+    "jacobi_solve",
+    "largest_eigenvalue",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class JacobiConvergenceWarning(RuntimeWarning):
+    """Jacobi iteration stopped at its cap before reaching the tolerance."""
+
+
+@dataclass(frozen=True)
+class LinearSystem:
+    """A sparse operator A = diag(a) + N split for Jacobi iteration.
+
+    Attributes
+    ----------
+    diagonal : ndarray of float64, shape (n_nodes,)
+        a, the diagonal of A (non-zero).
+    offdiag : scipy.sparse.csr_array of float64, shape (n_nodes, n_nodes)
+        N, the off-diagonal part of A (no stored diagonal entries).
+    """
+
+    diagonal: np.ndarray
+    offdiag: sp.csr_array
+
+    @classmethod
+    def from_matrix(cls, matrix):
+        """Split a square sparse or dense matrix into diagonal and rest."""
+        matrix = sp.csr_array(matrix, dtype=np.float64)
+        diagonal = matrix.diagonal().copy()
+        offdiag = sp.csr_array(matrix - sp.diags_array(diagonal))
+        offdiag.eliminate_zeros()
+        offdiag.sort_indices()
+        return cls(diagonal=diagonal, offdiag=offdiag)
+
+    @property
+    def n_nodes(self):
+        """int: Size of the system."""
+        return self.diagonal.size
+
+    @property
+    def matrix(self):
+        """scipy.sparse.csr_array: A itself."""
+        return sp.csr_array(self.offdiag + sp.diags_array(self.diagonal))
+
+
+@dataclass
+class JacobiResult:
+    """Outcome of :func:`jacobi_solve`.
+
+    Attributes
+    ----------
+    solution : ndarray, shape of the right-hand side
+        The last iterate X_k.
+    residuals : ndarray of float64, shape (n_iterations + 1,)
+        Relative residual ||B - A X_k||_F / ||B||_F of every iterate, starting
+        with the initial guess (absolute when B = 0).
+    n_iterations : int
+        Sweeps whose result was kept.
+    converged : bool
+        Whether the last residual is at most the tolerance.
+    """
+
+    solution: np.ndarray
+    residuals: np.ndarray
+    n_iterations: int
+    converged: bool
+
+
+@dataclass
+class Trajectory:
+    """Activation over time.
+
+    Attributes
+    ----------
+    times : ndarray of float64, shape (n_times,)
+        Sample times (units of 1/gamma's time unit).
+    states : ndarray, shape (n_times, n_nodes, n_patterns) or (n_times, n_nodes)
+        M at each time (2-D per time when the initial state was 1-D).
+    info : dict
+        Method details: for implicit Euler ``iterations`` (sweeps per step)
+        and ``residual_histories`` (one array per step).
+    """
+
+    times: np.ndarray
+    states: np.ndarray
+    info: dict = field(default_factory=dict)
+
+    @property
+    def final(self):
+        """ndarray: The state at the last time."""
+        return self.states[-1]
+
+
+# Linear systems and the Jacobi solver ---------------------------------------------
+
+
+def implicit_system(graph, gamma, dt, *, kind="combinatorial"):
+    """Return the implicit Euler operator A = I + gamma dt L, split for Jacobi.
+
+    Parameters
+    ----------
+    graph : Graph or array_like or networkx graph
+    gamma : float
+        Diffusion rate (1/time), > 0.
+    dt : float
+        Time step (time), > 0; gamma dt is dimensionless.
+    kind : {"combinatorial", "symmetric", "random_walk"}, optional
+
+    Returns
+    -------
+    LinearSystem
+        For the combinatorial Laplacian a = 1 + gamma dt d and
+        N = -gamma dt W: A is strictly diagonally dominant, so Jacobi
+        converges for every gamma dt.
+    """
+    graph = as_graph("graph", graph)
+    gamma = check_rate("gamma", gamma)
+    dt = check_rate("dt", dt)
+    check_choice("kind", kind, LAPLACIAN_KINDS)
+    step = gamma * dt
+    operator = laplacian(graph, kind)
+    return LinearSystem.from_matrix(sp.eye_array(graph.n_nodes) + step * operator)
+
+
+def jacobi_solve(
+    system,
+    rhs,
+    *,
+    x0=None,
+    tol=1e-10,
+    max_iter=10_000,
+    omega=1.0,
+    n_threads=0,
+):
+    """Solve A X = B by (damped) Jacobi iteration in the Cython kernel.
+
+    One sweep: X_{k+1} = X_k + omega diag(a)^-1 (B - A X_k), i.e. each node
+    i moves towards (B_i - sum_{j != i} A_ij X_j) / A_ii, using only its
+    neighbours' previous values.
+
+    Parameters
+    ----------
+    system : LinearSystem or scipy.sparse matrix or ndarray
+        A, with a non-zero diagonal.
+    rhs : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+        B. float32 input is iterated in float32, anything else in float64.
+    x0 : array_like, shape of ``rhs``, optional
+        Initial guess; ``rhs`` by default (a good guess for I + gamma dt L).
+    tol : float, optional
+        Stop when ||B - A X_k||_F <= tol ||B||_F.
+    max_iter : int, optional
+        At most this many sweeps; stopping there warns.
+    omega : float, optional
+        Relaxation weight in (0, 2): 1 is plain Jacobi, below 1 damped.
+    n_threads : int, optional
+        OpenMP threads for the kernel; 0 uses the OpenMP default.
+
+    Returns
+    -------
+    JacobiResult
+
+    Warns
+    -----
+    JacobiConvergenceWarning
+        When ``max_iter`` sweeps do not reach ``tol``.
+
+    Notes
+    -----
+    The error shrinks asymptotically by the spectral radius of the iteration
+    matrix G = I - omega diag(a)^-1 A per sweep (see
+    :func:`jacobi_iteration_radius`); Jacobi converges from any start iff that
+    radius is below 1. For A = I + gamma dt L with the combinatorial Laplacian
+    of an undirected graph and 0 < omega <= 1 it is always below 1, and close
+    to 1 when gamma dt times the degrees is large.
+    """
+    system = _as_system(system)
+    b, was_1d = as_state("rhs", rhs, system.n_nodes)
+    x = b.copy() if x0 is None else as_state("x0", x0, system.n_nodes)[0]
+    if x.shape != b.shape:
+        raise ValueError(f"x0 must have the shape of rhs {b.shape}, got {x.shape}")
+    x = x.astype(b.dtype, copy=False)
+    tol = check_positive("tol", tol)
+    max_iter = check_integer("max_iter", max_iter, minimum=1)
+    omega = check_in_range("omega", omega, 0.0, 2.0, low_open=True, high_open=True)
+
+    off = system.offdiag
+    values = off.data.astype(b.dtype, copy=False)
+    diagonal = system.diagonal.astype(b.dtype, copy=False)
+    norm_b = float(np.linalg.norm(b.astype(np.float64)))
+    scale = norm_b if norm_b > 0 else 1.0
+    buffer = np.empty_like(x)
+    residuals = []
+    for _ in range(max_iter + 1):
+        # The sweep returns the residual of its input iterate x.
+        buffer, residual_sq = sparse_relax.jacobi_sweep(
+            off.indptr,
+            off.indices,
+            values,
+            diagonal,
+            b,
+            x,
+            buffer,
+            omega=omega,
+            n_threads=n_threads,
+        )
+        residuals.append(np.sqrt(residual_sq) / scale)
+        if residuals[-1] <= tol or len(residuals) == max_iter + 1:
+            break
+        x, buffer = buffer, x
+
+    converged = residuals[-1] <= tol
+    if not converged:
+        message = (
+            f"Jacobi iteration stopped after max_iter={max_iter} sweeps with "
+            f"relative residual {residuals[-1]:.3g} > tol={tol:g}; raise "
+            "max_iter or check the convergence factor (jacobi_iteration_radius)"
+        )
+        logger.warning(message)
+        warnings.warn(message, JacobiConvergenceWarning, stacklevel=2)
+    solution = x[:, 0] if was_1d else x
+    return JacobiResult(
+        solution=solution,
+        residuals=np.asarray(residuals),
+        n_iterations=len(residuals) - 1,
+        converged=converged,
+    )
+
+
+def jacobi_iteration_radius(system, omega=1.0):
+    """Return the spectral radius of the Jacobi iteration matrix.
+
+    G = I - omega diag(a)^-1 A. The residual of :func:`jacobi_solve` shrinks
+    asymptotically by this factor per sweep; below 1 means convergence.
+
+    Parameters
+    ----------
+    system : LinearSystem or sparse matrix or ndarray
+    omega : float, optional
+        Relaxation weight in (0, 2).
+
+    Returns
+    -------
+    float
+        max |eig(G)|, computed densely up to ``DENSE_LIMIT`` nodes and by
+        ARPACK (largest magnitude) above.
+    """
+    system = _as_system(system)
+    omega = check_in_range("omega", omega, 0.0, 2.0, low_open=True, high_open=True)
+    inverse = sp.diags_array(1.0 / system.diagonal)
+    iteration = sp.eye_array(system.n_nodes) - omega * (inverse @ system.matrix)
+    if system.n_nodes <= DENSE_LIMIT:
+        return float(np.max(np.abs(scipy.linalg.eigvals(iteration.toarray()))))
+    value = spla.eigs(iteration, k=1, which="LM", return_eigenvectors=False)
+    return float(np.abs(value[0]))
+
+
+def _as_system(system):
+    if isinstance(system, LinearSystem):
+        return system
+    if not (sp.issparse(system) or isinstance(system, np.ndarray)):
+        raise ValueError(
+            "system must be a LinearSystem, a sparse matrix or an ndarray, got "
+            f"{type(system).__name__}"
+        )
+    shape = system.shape
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(f"system must be a square matrix, got shape {shape}")
+    result = LinearSystem.from_matrix(system)
+    if not np.all(np.isfinite(result.offdiag.data)) or not np.all(
+        np.isfinite(result.diagonal)
+    ):
+        raise ValueError("system must contain only finite values")
+    if np.any(result.diagonal == 0):
+        row = int(np.flatnonzero(result.diagonal == 0)[0])
+        raise ValueError(
+            f"system must have a non-zero diagonal for Jacobi; A[{row}, {row}] = 0"
+        )
+    return result
+
+
+# Diffusion ------------------------------------------------------------------------
+
+
+def diffuse_exact(graph, initial, *, gamma, times, kind="combinatorial", method="auto"):
+    """Return the exact solution M(t) = exp(-gamma t L) M(0) at given times.
+
+    Parameters
+    ----------
+    graph : Graph or array_like or networkx graph
+    initial : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+        M(0), finite.
+    gamma : float
+        Diffusion rate (1/time), > 0.
+    times : array_like of float, shape (n_times,)
+        Non-negative, non-decreasing times.
+    kind : {"combinatorial", "symmetric", "random_walk"}, optional
+        Laplacian kind. The combinatorial Laplacian of an undirected graph
+        conserves sum_i M_i and relaxes to the uniform state at the slowest
+        rate gamma lambda_2 (per connected component).
+    method : {"auto", "eig", "expm"}, optional
+        "eig" uses the full eigendecomposition (undirected graphs up to
+        ``DENSE_LIMIT`` nodes); "expm" uses
+        ``scipy.sparse.linalg.expm_multiply`` between successive times;
+        "auto" picks "eig" when it applies.
+
+    Returns
+    -------
+    Trajectory
+        States in float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurorelax.graph import Graph
+    >>> g = Graph(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    >>> out = diffuse_exact(g, [1.0, 0.0], gamma=1.0, times=[0.0, 10.0])
+    >>> np.round(out.final, 6).tolist()
+    [0.5, 0.5]
+    """
+    graph = as_graph("graph", graph)
+    state, was_1d = as_state("initial", initial, graph.n_nodes, keep_float32=False)
+    gamma = check_rate("gamma", gamma)
+    times = check_times("times", times)
+    check_choice("kind", kind, LAPLACIAN_KINDS)
+    check_choice("method", method, ("auto", "eig", "expm"))
+    eig_possible = not graph.directed and graph.n_nodes <= DENSE_LIMIT
+    if method == "eig" and not eig_possible:
+        raise ValueError(
+            f"method='eig' needs an undirected graph with at most {DENSE_LIMIT} "
+            f"nodes, got {graph!r}; use method='expm'"
+        )
+    use_eig = method == "eig" or (method == "auto" and eig_possible)
+
+    if use_eig:
+        modes = eigenmodes(graph, kind=kind)
+        amplitudes = modes.dual.T @ state
+        factors = np.exp(-gamma * np.outer(times, modes.values))
+        states = np.einsum("nk,tk,kp->tnp", modes.vectors, factors, amplitudes)
+    else:
+        operator = -gamma * laplacian(graph, kind).tocsc()
+        states = np.empty((times.size,) + state.shape)
+        current, previous_time = state, 0.0
+        for index, time in enumerate(times):
+            if time > previous_time:
+                current = spla.expm_multiply((time - previous_time) * operator, current)
+            states[index], previous_time = current, time
+
+    if was_1d:
+        states = states[:, :, 0]
+    return Trajectory(
+        times=times, states=states, info={"method": "eig" if use_eig else "expm"}
+    )
+
+
+def diffuse_implicit(
+    graph,
+    initial,
+    *,
+    gamma,
+    dt,
+    n_steps,
+    kind="combinatorial",
+    tol=1e-10,
+    max_iter=10_000,
+    omega=1.0,
+    n_threads=0,
+):
+    """Integrate dM/dt = -gamma L M by implicit Euler solved with Jacobi.
+
+    Each step solves (I + gamma dt L) M_{n+1} = M_n by :func:`jacobi_solve`,
+    starting from M_n. Implicit Euler is stable for every gamma dt > 0: mode
+    k is multiplied by 1 / (1 + gamma dt lambda_k) per step (exactly
+    exp(-gamma dt lambda_k) only as gamma dt lambda_k -> 0).
+
+    Parameters
+    ----------
+    graph : Graph or array_like or networkx graph
+    initial : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+        M(0); float32 input is integrated in float32.
+    gamma : float
+        Diffusion rate (1/time), > 0.
+    dt : float
+        Time step (time), > 0.
+    n_steps : int
+        Number of steps, >= 1.
+    kind : {"combinatorial", "symmetric", "random_walk"}, optional
+    tol, max_iter, omega, n_threads
+        Passed to :func:`jacobi_solve` for every step.
+
+    Returns
+    -------
+    Trajectory
+        ``n_steps + 1`` states at times 0, dt, ..., n_steps dt;
+        ``info["iterations"]`` (sweeps per step, shape (n_steps,)) and
+        ``info["residual_histories"]`` (list of arrays).
+
+    Warns
+    -----
+    JacobiConvergenceWarning
+        When a step stops at ``max_iter`` sweeps above ``tol``.
+    """
+    graph = as_graph("graph", graph)
+    state, was_1d = as_state("initial", initial, graph.n_nodes)
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    system = implicit_system(graph, gamma, dt, kind=kind)
+
+    states = np.empty((n_steps + 1,) + state.shape, dtype=state.dtype)
+    states[0] = state
+    iterations, histories = np.zeros(n_steps, dtype=np.int64), []
+    for step in range(n_steps):
+        result = jacobi_solve(
+            system,
+            states[step],
+            tol=tol,
+            max_iter=max_iter,
+            omega=omega,
+            n_threads=n_threads,
+        )
+        states[step + 1] = result.solution
+        iterations[step] = result.n_iterations
+        histories.append(result.residuals)
+
+    times = dt * np.arange(n_steps + 1)
+    if was_1d:
+        states = states[:, :, 0]
+    info = {
+        "iterations": iterations,
+        "residual_histories": histories,
+        "gamma_dt": gamma * dt,
+    }
+    return Trajectory(times=times, states=states, info=info)
+
+
+def largest_eigenvalue(graph, kind="combinatorial"):
+    """Return lambda_max, the largest |eigenvalue| of a graph Laplacian.
+
+    Parameters
+    ----------
+    graph : Graph or array_like or networkx graph
+    kind : {"combinatorial", "symmetric", "random_walk"}, optional
+
+    Returns
+    -------
+    float
+        Exact (dense) up to ``DENSE_LIMIT`` nodes; ARPACK above, for directed
+        graphs the Gershgorin bound 2 max(d) (combinatorial) or 2 (normalised).
+    """
+    graph = as_graph("graph", graph)
+    check_choice("kind", kind, LAPLACIAN_KINDS)
+    operator = laplacian(graph, kind)
+    if graph.n_nodes <= DENSE_LIMIT:
+        dense = operator.toarray()
+        if graph.directed:
+            return float(np.max(np.abs(scipy.linalg.eigvals(dense))))
+        if kind == "random_walk":
+            dense = laplacian(graph, "symmetric").toarray()
+        return float(scipy.linalg.eigvalsh(dense)[-1])
+    if graph.directed:
+        return float(2 * graph.degrees.max()) if kind == "combinatorial" else 2.0
+    if kind == "random_walk":
+        operator = laplacian(graph, "symmetric")
+    return float(spla.eigsh(operator, k=1, which="LA", return_eigenvectors=False)[0])
+
+
+def diffuse_explicit(
+    graph,
+    initial,
+    *,
+    gamma,
+    dt,
+    n_steps,
+    kind="combinatorial",
+    unstable="raise",
+    n_threads=0,
+):
+    """Integrate dM/dt = -gamma L M by explicit (forward) Euler.
+
+    M_{n+1} = M_n - gamma dt L M_n, one sparse product per step (Cython).
+    Mode k is multiplied by (1 - gamma dt lambda_k) per step, so the scheme
+    is stable only if gamma dt lambda_max < 2; beyond that the highest modes
+    grow geometrically and the solution diverges.
+
+    Parameters
+    ----------
+    graph : Graph or array_like or networkx graph
+    initial : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+        M(0); float32 input is integrated in float32.
+    gamma : float
+        Diffusion rate (1/time), > 0.
+    dt : float
+        Time step (time), > 0.
+    n_steps : int
+        Number of steps, >= 1.
+    kind : {"combinatorial", "symmetric", "random_walk"}, optional
+    unstable : {"raise", "allow"}, optional
+        What to do when gamma dt lambda_max >= 2: raise ``ValueError``
+        (default) or integrate anyway (logged as a warning), so that the
+        divergence can be seen.
+    n_threads : int, optional
+        OpenMP threads; 0 uses the OpenMP default.
+
+    Returns
+    -------
+    Trajectory
+        ``info["stability_number"]`` holds gamma dt lambda_max.
+    """
+    graph = as_graph("graph", graph)
+    state, was_1d = as_state("initial", initial, graph.n_nodes)
+    gamma = check_rate("gamma", gamma)
+    dt = check_rate("dt", dt)
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    check_choice("unstable", unstable, ("raise", "allow"))
+    check_choice("kind", kind, LAPLACIAN_KINDS)
+
+    number = gamma * dt * largest_eigenvalue(graph, kind)
+    if number >= 2:
+        message = (
+            f"explicit Euler is unstable: gamma*dt*lambda_max = {number:.4g} >= 2 "
+            f"(gamma={gamma:g}, dt={dt:g}); take dt < {2 / (number / dt):.4g}, "
+            "use diffuse_implicit, or pass unstable='allow' to watch it diverge"
+        )
+        if unstable == "raise":
+            raise ValueError(message)
+        logger.warning(message)
+
+    system = LinearSystem.from_matrix(laplacian(graph, kind))
+    off = system.offdiag
+    states = np.empty((n_steps + 1,) + state.shape, dtype=state.dtype)
+    states[0] = state
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(n_steps):
+            sparse_relax.operator_apply(
+                off.indptr,
+                off.indices,
+                off.data,
+                system.diagonal,
+                states[step],
+                states[step + 1],
+                alpha=1.0,
+                beta=-gamma * dt,
+                n_threads=n_threads,
+            )
+
+    times = dt * np.arange(n_steps + 1)
+    if was_1d:
+        states = states[:, :, 0]
+    return Trajectory(
+        times=times,
+        states=states,
+        info={"stability_number": number, "gamma_dt": gamma * dt},
+    )
