@@ -272,8 +272,8 @@ def _check_array(array, where, kind="weight"):
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{where}, entry {index}: {kind} {array[index]!r}; expected a finite "
-            "number >= 0"
+            f"{where}, entry {index}: {kind} {float(array[index])!r}; "
+            "expected a finite number >= 0"
         )
     return array
 
@@ -382,7 +382,8 @@ def _check_positions(positions, n_nodes, where):
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{where}, entry {index}: {positions[index]!r}; expected a finite number"
+            f"{where}, entry {index}: {float(positions[index])!r}; "
+            "expected a finite number"
         )
     return positions.astype(np.float64)
 
