@@ -14,7 +14,7 @@ from pathlib import Path
 from neurorelax.validation import format_value
 
 from . import generators
-from .preparation import prepare
+from .preparation import _checked_options, prepare
 from .readers import (
     DENSE_SUFFIXES,
     EDGE_LIST_SUFFIXES,
@@ -188,10 +188,8 @@ def load(
             )
         return default_connectome()
 
-    # Options are checked inside prepare() before any step runs, but reading
-    # a large file first would waste time on a typo, so check them here too.
-    from .preparation import _checked_options
-
+    # prepare() checks its options before any step runs, but reading a large
+    # file first would waste time on a typo, so check them here too.
     _checked_options(symmetrise, threshold, keep_fraction, normalise)
     raw = read(source, directed=directed, weight=weight)
     return prepare(raw, **options).to_graph()
@@ -227,7 +225,7 @@ def default_connectome():
     copy.
     """
     raw = read(DEFAULT_CONNECTOME)
-    return prepare(raw, **DEFAULT_PREPARATION).with_(name="tvb76").to_graph()
+    return prepare(raw, **DEFAULT_PREPARATION).to_graph()
 
 
 def from_spec(spec, *, seed=0, **options):
@@ -258,9 +256,13 @@ def from_spec(spec, *, seed=0, **options):
     kind, _, arguments = text.partition(":")
     if kind in GENERATOR_SPECS and arguments:
         graph = _generate(kind, arguments, seed)
-        if any(value not in (None, False) for value in options.values()):
-            graph = prepare(graph, **options)
-        return graph
+        # Reading options (directed, weight) do not apply to generated graphs.
+        steps = {
+            key: value
+            for key, value in options.items()
+            if key not in ("directed", "weight") and value not in (None, False)
+        }
+        return prepare(graph, **steps) if steps else graph
     return load(text, **options)
 
 

@@ -11,8 +11,9 @@ Formats
 -------
 ``.csv``, ``.tsv``, ``.txt``, ``.dat``
     A dense square matrix, one row per line, separated by commas, tabs or
-    white space. An optional first line of column labels (no numbers in it)
-    and an optional first column of row labels (then the header may start
+    white space. An optional first line of column labels (a line counts as
+    a header when none of its fields is a number) and, below such a header,
+    an optional first column of the same labels (the header may then start
     with an empty corner cell). Lines starting with ``#`` are comments.
 ``.npy``
     One square numeric array.
@@ -131,8 +132,9 @@ def parse_matrix_text(text, where, *, delimiter=None, allow_labels=True, kind="w
         if not lines:
             raise ValueError(f"{where}: a header line but no data lines")
 
-    # A first field that is not a number in the first data row means row labels.
-    row_labels = allow_labels and not _is_number(_split(lines[0][1], delimiter)[0])
+    # Below a header, a first field that is not a number means row labels.
+    first_field = _split(lines[0][1], delimiter)[0]
+    row_labels = header is not None and not _is_number(first_field)
     n_fields = len(_split(lines[0][1], delimiter))
     rows, names = [], []
     for number, line in lines:
