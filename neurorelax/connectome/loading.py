@@ -221,8 +221,8 @@ def default_connectome():
     Source: The Virtual Brain, ``tvb-data`` 3.0.0; Sanz Leon P et al. (2013)
     The Virtual Brain: a simulator of primate brain network dynamics. Front.
     Neuroinform. 7:10, doi:10.3389/fninf.2013.00010. The data are licensed
-    GPL-3; neurorelax reads them from the installed package and ships no
-    copy.
+    GPL-3 (or later); neurorelax reads them from the installed package and
+    ships no copy.
     """
     raw = read(DEFAULT_CONNECTOME)
     return prepare(raw, **DEFAULT_PREPARATION).to_graph()

@@ -19,16 +19,15 @@ Other members (``areas.txt``, ``cortical.txt``, ``average_orientations.txt``,
 Built-in connectomes come from the ``tvb-data`` package (version 3.0.0, a
 dependency of neurorelax), by name:
 
-========  =====  =========================================================
-name      nodes  archive in ``tvb_data/connectivity``
-========  =====  =========================================================
-tvb66     66     ``connectivity_66.zip`` (Hagmann et al. 2008 parcellation)
-tvb68     68     ``connectivity_68.zip`` (Desikan-Killiany, bz2 members)
-tvb76     76     ``connectivity_76.zip`` (the TVB default, Kötter/Wanke
-                 regional map; the project's default connectome)
-tvb96     96     ``connectivity_96.zip``
-tvb192    192    ``connectivity_192.zip`` (files in a sub-folder)
-========  =====  =========================================================
+======  =====  ===========================================================
+name    nodes  archive in ``tvb_data/connectivity``
+======  =====  ===========================================================
+tvb66   66     ``connectivity_66.zip``
+tvb68   68     ``connectivity_68.zip`` (bz2-compressed members)
+tvb76   76     ``connectivity_76.zip`` (the project's default connectome)
+tvb96   96     ``connectivity_96.zip``
+tvb192  192    ``connectivity_192.zip`` (files in a sub-folder)
+======  =====  ===========================================================
 
 References
 ----------
@@ -36,8 +35,9 @@ Sanz Leon P, Knock SA, Woodman MM, Domide L, Mersmann J, McIntosh AR,
 Jirsa V (2013). The Virtual Brain: a simulator of primate brain network
 dynamics. Front. Neuroinform. 7:10. doi:10.3389/fninf.2013.00010
 
-The data in ``tvb-data`` are distributed under the GNU General Public License
-version 3; neurorelax does not ship a copy and reads them from the installed
+The data in ``tvb-data`` are (c) 2012-2019 Baycrest Centre for Geriatric Care
+and others, distributed under the GNU General Public License version 3 or
+later; neurorelax does not ship a copy and reads them from the installed
 package.
 """
 
