@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import scipy.sparse as sp
 
+from neurorelax.graph import Graph
+
 __all__ = ["RawConnectome", "from_graph"]
 
 logger = logging.getLogger(__name__)
@@ -158,7 +160,8 @@ class RawConnectome:
     def with_(self, **changes):
         """Return a copy with some fields replaced (stored zeros removed)."""
         raw = replace(self, **changes)
-        raw.weights.eliminate_zeros()
+        if "weights" in changes:
+            raw.weights.eliminate_zeros()
         if "weights" in changes and raw.tract_lengths is not None:
             raw = replace(raw, tract_lengths=_on_edges(raw.tract_lengths, raw.weights))
         return raw
@@ -181,29 +184,29 @@ class RawConnectome:
         """Wrap the connectome in a :class:`neurorelax.graph.Graph`.
 
         ``Graph`` holds no self-connections, so any are removed first (and
-        logged at INFO). The graph is undirected when the weights are
-        symmetric and the file did not declare it directed.
+        logged at INFO). The graph is directed when :attr:`directed` says so,
+        or, when that is ``None``, when the weights are asymmetric.
 
         Returns
         -------
         neurorelax.graph.Graph
-        """
-        from neurorelax.graph import Graph
 
+        Raises
+        ------
+        ValueError
+            From ``Graph``, if an undirected graph has asymmetric weights or
+            tract lengths (beyond a relative 1e-12).
+        """
         from .preparation import remove_self_connections
 
         raw = remove_self_connections(self) if self.n_self_connections else self
         directed = raw.directed if raw.directed is not None else not raw.is_symmetric
-        weights = raw.weights if directed else _exactly_symmetric(raw.weights)
-        tract = raw.tract_lengths
-        if tract is not None and not directed:
-            tract = _exactly_symmetric(tract)
         return Graph(
-            weights,
+            raw.weights,
             directed=directed,
             labels=list(raw.labels),
             positions=raw.positions,
-            tract_lengths=tract,
+            tract_lengths=raw.tract_lengths,
             name=raw.name,
         )
 
@@ -235,12 +238,5 @@ def _on_edges(values, weights):
     pattern = sp.csr_array(weights, copy=True)
     pattern.data[:] = 1.0
     result = sp.csr_array(values.multiply(pattern), dtype=np.float64)
-    result.eliminate_zeros()
-    return result
-
-
-def _exactly_symmetric(matrix):
-    """Average ``matrix`` with its transpose to remove rounding asymmetry."""
-    result = sp.csr_array((matrix + matrix.T) * 0.5)
     result.eliminate_zeros()
     return result

@@ -2,6 +2,8 @@
 
 import bz2
 import pickle
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -346,3 +348,11 @@ def test_missing_tvb_data_names_the_package(monkeypatch):
     monkeypatch.setattr(tvb_module.importlib.resources, "files", missing)
     with pytest.raises(ImportError, match=r"'tvb-data'.*pip install tvb-data==3\.0\.0"):
         read("tvb76")
+
+
+def test_importing_the_connectome_package_does_not_import_brian2():
+    code = (
+        "import sys, neurorelax.connectome, neurorelax.cli.graph; "
+        "sys.exit('brian2' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
