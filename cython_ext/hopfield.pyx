@@ -41,7 +41,7 @@ def hopfield_sweep(indptr, indices, weights, thresholds, order, states, *,
         Spins +1 / -1, updated in place. float32 or float64.
     n_threads : int, optional
         OpenMP threads (cues are independent and run in parallel); 0 uses
-        the OpenMP default.
+        the OpenMP default for several cues of over 1000 nodes, else one.
 
     Returns
     -------
@@ -117,7 +117,8 @@ cdef void _hopfield_sweep_kernel(
     cdef floating new
 
     if n_threads <= 0:
-        n_threads = omp_get_max_threads()
+        # Parallel over cues only pays when each cue has real work.
+        n_threads = omp_get_max_threads() if n_cues > 1 and n > 1000 else 1
 
     for c in prange(n_cues, schedule="static", num_threads=n_threads):
         for step in range(n):

@@ -59,7 +59,8 @@ def jacobi_sweep(indptr, indices, offdiag, diagonal, rhs, x, out=None, *,
     omega : float, optional
         Relaxation weight (dimensionless).
     n_threads : int, optional
-        OpenMP threads; 0 uses the OpenMP default.
+        OpenMP threads; 0 uses one thread for small states (below 32768
+        entries) and the OpenMP default otherwise.
 
     Returns
     -------
@@ -128,8 +129,7 @@ cdef double _jacobi_sweep_kernel(
     cdef double acc, r, local
     cdef double total = 0.0
 
-    if n_threads <= 0:
-        n_threads = _default_threads()
+    n_threads = _thread_count(n_threads, n * p)
 
     if p == 1:
         # One pattern: keep the neighbour sum in a register.
@@ -179,7 +179,8 @@ def operator_apply(indptr, indices, offdiag, diagonal, x, out=None, *,
     alpha, beta : float, optional
         Coefficients.
     n_threads : int, optional
-        OpenMP threads; 0 uses the OpenMP default.
+        OpenMP threads; 0 uses one thread for small states (below 32768
+        entries) and the OpenMP default otherwise.
 
     Returns
     -------
@@ -227,8 +228,7 @@ cdef void _operator_apply_kernel(
     cdef Py_ssize_t i, k
     cdef index_t e, j
 
-    if n_threads <= 0:
-        n_threads = _default_threads()
+    n_threads = _thread_count(n_threads, n * p)
 
     for i in prange(n, schedule="static", num_threads=n_threads):
         for k in range(p):
@@ -268,7 +268,8 @@ def divisive_pool(indptr, indices, weights, drive, double sigma_n,
     out : ndarray, optional
         Destination, same shape and dtype as the coerced ``drive``.
     n_threads : int, optional
-        OpenMP threads; 0 uses the OpenMP default.
+        OpenMP threads; 0 uses one thread for small states (below 32768
+        entries) and the OpenMP default otherwise.
 
     Returns
     -------
@@ -314,8 +315,7 @@ cdef void _divisive_pool_kernel(
     cdef Py_ssize_t i, k
     cdef index_t e, j
 
-    if n_threads <= 0:
-        n_threads = _default_threads()
+    n_threads = _thread_count(n_threads, n * p)
 
     for i in prange(n, schedule="static", num_threads=n_threads):
         for k in range(p):
@@ -332,7 +332,17 @@ cdef void _divisive_pool_kernel(
 
 # Helpers ---------------------------------------------------------------------------
 
-cdef int _default_threads() noexcept nogil:
+# Below this many state entries a sweep takes microseconds, and waking a team
+# of threads (or waiting for a descheduled one on a busy machine) costs more.
+cdef Py_ssize_t SERIAL_BELOW = 32768
+
+
+cdef int _thread_count(int requested, Py_ssize_t work) noexcept nogil:
+    """Threads to use: the request, or 1 for small work, or all."""
+    if requested > 0:
+        return requested
+    if work < SERIAL_BELOW:
+        return 1
     return omp_get_max_threads()
 
 
