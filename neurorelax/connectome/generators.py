@@ -129,7 +129,7 @@ def grid_2d(rows, cols, *, periodic=False, weight=1.0, seed=0):
     return _graph(ordered, labels, positions, weight, seed, f"grid{rows}x{cols}")
 
 
-def small_world(n, k, p, *, seed=0, weight=1.0):
+def small_world(n, k, p, seed=0, *, weight=1.0):
     """Watts-Strogatz small-world graph.
 
     A ring lattice where every node is joined to its ``k`` nearest
@@ -165,7 +165,7 @@ def small_world(n, k, p, *, seed=0, weight=1.0):
     return _graph(nx_graph, None, _circle(n), weight, seed, f"small_world{n}")
 
 
-def stochastic_block(sizes, p_in, p_out, *, seed=0, weight=1.0):
+def stochastic_block(sizes, p_in, p_out, seed=0, *, weight=1.0):
     """Stochastic block model with ``len(sizes)`` blocks.
 
     Two nodes in the same block are joined with probability ``p_in``, in
@@ -213,7 +213,7 @@ def stochastic_block(sizes, p_in, p_out, *, seed=0, weight=1.0):
     return _graph(nx_graph, labels, _circle(sum(sizes)), weight, seed, name)
 
 
-def random_geometric(n, radius, *, seed=0, dim=2, weight=1.0):
+def random_geometric(n, radius, seed=0, *, dim=2, weight=1.0):
     """Random geometric graph in the unit square (or cube).
 
     ``n`` points are placed uniformly at random in [0, 1]^dim; two points

@@ -102,8 +102,8 @@ def parse_matrix_text(text, where, *, delimiter=None, allow_labels=True, kind="w
     delimiter : str or None
         Field separator; ``None`` splits on white space.
     allow_labels : bool
-        Accept a header line of column labels and a first column of row
-        labels.
+        Accept a header line of column labels and, below it, a first column
+        of row labels.
     kind : {"weight", "tract length", "number"}
         What the entries are; weights and tract lengths must be finite and
         non-negative.
@@ -112,7 +112,8 @@ def parse_matrix_text(text, where, *, delimiter=None, allow_labels=True, kind="w
     -------
     matrix : ndarray of float64, shape (n_rows, n_columns)
     labels : list of str or None
-        Column labels (or row labels when there is no header).
+        The labels of the header (or of the first column), None without a
+        header.
 
     Raises
     ------
@@ -147,8 +148,19 @@ def parse_matrix_text(text, where, *, delimiter=None, allow_labels=True, kind="w
         if row_labels:
             names.append(fields[0])
             fields = fields[1:]
-        rows.append(_parse_row(fields, where, number, kind, offset=int(row_labels)))
+        rows.append(_parse_row(fields, where, number, offset=int(row_labels)))
     matrix = np.array(rows, dtype=np.float64).reshape(len(rows), n_fields - row_labels)
+
+    # Weights and tract lengths must be finite and >= 0; report the first bad one.
+    if kind != "number":
+        bad = ~np.isfinite(matrix) | (matrix < 0)
+        if bad.any():
+            row, column = (int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(
+                f"{where}, line {lines[row][0]}, column {column + 1 + row_labels}: "
+                f"{kind} {float(matrix[row, column])!r}; expected a finite "
+                "number >= 0"
+            )
 
     labels = _merge_labels(
         header, names if row_labels else None, matrix, where, first_number
@@ -156,9 +168,10 @@ def parse_matrix_text(text, where, *, delimiter=None, allow_labels=True, kind="w
     return matrix, labels
 
 
-def _parse_row(fields, where, number, kind, offset):
+def _parse_row(fields, where, number, offset):
+    """Convert one line's fields to floats; name the first that is not a number."""
     try:
-        values = [float(field) for field in fields]
+        return [float(field) for field in fields]
     except ValueError:
         for column, field in enumerate(fields, start=1 + offset):
             if not _is_number(field):
@@ -166,14 +179,7 @@ def _parse_row(fields, where, number, kind, offset):
                     f"{where}, line {number}, column {column}: expected a "
                     f"number, got {field!r}"
                 ) from None
-    if kind != "number":
-        for column, value in enumerate(values, start=1 + offset):
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(
-                    f"{where}, line {number}, column {column}: {kind} "
-                    f"{value!r}; expected a finite number >= 0"
-                )
-    return values
+        raise
 
 
 def _merge_labels(header, row_names, matrix, where, header_line):
