@@ -198,7 +198,7 @@ def settle(cues, weights, *, thresholds=None, patterns=None, max_sweeps=100,
     rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
 
     # The kernel wants one C-contiguous row per cue.
-    rows = np.ascontiguousarray(s.reshape(n_nodes, -1).T)
+    rows = np.array(s.reshape(n_nodes, -1).T, order="C", copy=True)
     energies = [energy(rows.T, weights, theta)]
     overlaps = [] if xi is None else [xi.T @ rows.T / n_nodes]
     flips = []

@@ -171,7 +171,7 @@ def simulate_replay(
         Simulated time (time), > 0.
     dt : float
         Time step (time), > 0. The replay increment is explicit, so keep
-        rho dt well below 1; gamma dt may be large (implicit diffusion).
+        rho dt below 1 (a warning is logged otherwise); gamma dt may be large (implicit diffusion).
     replay_rate : float
         rho (1/time), >= 0; replayed overlaps settle near 1 - kappa /
         (rho * rest fraction) when diffusion is slow.
@@ -217,9 +217,9 @@ def simulate_replay(
                 f"initial must have shape ({graph.n_nodes},), got {state.shape}"
             )
         state = state[:, 0]
-    if rho * dt >= 0.5:
-        logger.warning("replay_rate*dt = %.3g is large; the explicit replay "
-                       "step may overshoot", rho * dt)
+    if rho * dt >= 1:
+        logger.warning("replay_rate*dt = %.3g >= 1: the explicit replay step "
+                       "can overshoot overlap 1; reduce dt", rho * dt)
 
     n_steps = int(np.ceil(duration / dt - 1e-9))
     weights = graph.weights.copy()
