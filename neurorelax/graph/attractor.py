@@ -147,8 +147,16 @@ def corrupt(pattern, fraction, *, seed=0):
     return cue
 
 
-def settle(cues, weights, *, thresholds=None, patterns=None, max_sweeps=100,
-           seed=0, n_threads=0):
+def settle(
+    cues,
+    weights,
+    *,
+    thresholds=None,
+    patterns=None,
+    max_sweeps=100,
+    seed=0,
+    n_threads=0,
+):
     """Let cues settle by asynchronous Hopfield updates (Cython kernel).
 
     Each sweep visits every node once in a fresh random order and sets
@@ -191,8 +199,7 @@ def settle(cues, weights, *, thresholds=None, patterns=None, max_sweeps=100,
     xi = None if patterns is None else _checked_spins("patterns", patterns, ndim=2)
     if xi is not None and xi.shape[0] != n_nodes:
         raise ValueError(
-            f"patterns must have {n_nodes} rows (one per node), got shape "
-            f"{xi.shape}"
+            f"patterns must have {n_nodes} rows (one per node), got shape {xi.shape}"
         )
     max_sweeps = check_integer("max_sweeps", max_sweeps, minimum=1)
     rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
@@ -204,10 +211,17 @@ def settle(cues, weights, *, thresholds=None, patterns=None, max_sweeps=100,
     flips = []
     for _ in range(max_sweeps):
         order = rng.permutation(n_nodes)
-        flips.append(hopfield.hopfield_sweep(
-            weights.indptr, weights.indices, weights.data, theta, order, rows,
-            n_threads=n_threads,
-        ))
+        flips.append(
+            hopfield.hopfield_sweep(
+                weights.indptr,
+                weights.indices,
+                weights.data,
+                theta,
+                order,
+                rows,
+                n_threads=n_threads,
+            )
+        )
         energies.append(energy(rows.T, weights, theta))
         if xi is not None:
             overlaps.append(xi.T @ rows.T / n_nodes)
@@ -223,8 +237,13 @@ def settle(cues, weights, *, thresholds=None, patterns=None, max_sweeps=100,
     if was_1d:
         states, energies, flips = states[:, 0], energies[:, 0], flips[:, 0]
         overlaps = None if overlaps is None else overlaps[:, :, 0]
-    return SettleResult(states=states, energies=energies, overlaps=overlaps,
-                        flips=flips, converged=converged)
+    return SettleResult(
+        states=states,
+        energies=energies,
+        overlaps=overlaps,
+        flips=flips,
+        converged=converged,
+    )
 
 
 def _checked_spins(name, values, ndim):

@@ -77,11 +77,9 @@ def mode_decay(state, modes, rates, time, *, remainder_rate=None):
     -------
     ndarray of float64, shape of ``state``
     """
-    rates = check_finite_array("rates", rates, shape=(modes.n_modes,),
-                               nonnegative=True)
+    rates = check_finite_array("rates", rates, shape=(modes.n_modes,), nonnegative=True)
     time = check_times("time", [time])[0]
-    array, was_1d = as_state("state", state, modes.vectors.shape[0],
-                             keep_float32=False)
+    array, was_1d = as_state("state", state, modes.vectors.shape[0], keep_float32=False)
     rest_rate = rates.max() if remainder_rate is None else remainder_rate
     rest_rate = check_rate("remainder_rate", rest_rate) if rest_rate else 0.0
 
@@ -110,8 +108,7 @@ def fast_slow_rates(modes, n_slow, *, slow_rate, fast_rate):
     n_slow = check_integer("n_slow", n_slow, minimum=0)
     if n_slow > modes.n_modes:
         raise ValueError(
-            f"n_slow must be at most the number of modes {modes.n_modes}, got "
-            f"{n_slow}"
+            f"n_slow must be at most the number of modes {modes.n_modes}, got {n_slow}"
         )
     slow = check_finite_array("slow_rate", slow_rate, ndim=0, nonnegative=True)
     fast = check_rate("fast_rate", fast_rate)
@@ -129,8 +126,7 @@ def split_fast_slow(state, modes, n_slow):
         slow + fast == state.
     """
     n_slow = check_integer("n_slow", n_slow, minimum=0)
-    array, was_1d = as_state("state", state, modes.vectors.shape[0],
-                             keep_float32=False)
+    array, was_1d = as_state("state", state, modes.vectors.shape[0], keep_float32=False)
     amplitudes = project(array, modes)
     amplitudes[n_slow:] = 0.0
     slow = reconstruct(amplitudes, modes)
@@ -138,8 +134,9 @@ def split_fast_slow(state, modes, n_slow):
     return (slow[:, 0], fast[:, 0]) if was_1d else (slow, fast)
 
 
-def diffuse_with_decay(graph, initial, *, gamma, times, node_rates=0.0,
-                       kind="combinatorial"):
+def diffuse_with_decay(
+    graph, initial, *, gamma, times, node_rates=0.0, kind="combinatorial"
+):
     """Return the exact solution of dM/dt = -gamma L M - diag(kappa) M.
 
     With a uniform kappa the two commute and M(t) = exp(-kappa t)

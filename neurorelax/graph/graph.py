@@ -249,7 +249,9 @@ class Graph:
         lengths = None
         if self.tract_lengths is not None:
             lengths = self.tract_lengths
-        for i, j, w in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()):
+        for i, j, w in zip(
+            coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True
+        ):
             if not self.directed and j < i:
                 continue
             attributes = {"weight": w}
@@ -290,9 +292,7 @@ class Graph:
     def __repr__(self):
         kind = "directed" if self.directed else "undirected"
         name = "" if self.name is None else f" {self.name!r}"
-        return (
-            f"<Graph{name}: {self.n_nodes} nodes, {self.n_edges} edges, {kind}>"
-        )
+        return f"<Graph{name}: {self.n_nodes} nodes, {self.n_edges} edges, {kind}>"
 
     def _report_structure(self):
         """Find isolated nodes and components; warn about them."""

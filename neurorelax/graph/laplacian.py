@@ -56,7 +56,7 @@ def laplacian(graph, kind="combinatorial"):
     >>> g = Graph(np.array([[0.0, 2.0], [2.0, 0.0]]))
     >>> laplacian(g).toarray().tolist()
     [[2.0, -2.0], [-2.0, 2.0]]
-    >>> laplacian(g, "symmetric").toarray().tolist()
+    >>> np.round(laplacian(g, "symmetric").toarray(), 12).tolist()
     [[1.0, -1.0], [-1.0, 1.0]]
     """
     from neurorelax.graph.graph import Graph

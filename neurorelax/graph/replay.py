@@ -171,7 +171,8 @@ def simulate_replay(
         Simulated time (time), > 0.
     dt : float
         Time step (time), > 0. The replay increment is explicit, so keep
-        rho dt below 1 (a warning is logged otherwise); gamma dt may be large (implicit diffusion).
+        rho dt below 1 (a warning is logged otherwise); gamma dt may be
+        large (diffusion is implicit).
     replay_rate : float
         rho (1/time), >= 0; replayed overlaps settle near 1 - kappa /
         (rho * rest fraction) when diffusion is slow.
@@ -218,8 +219,11 @@ def simulate_replay(
             )
         state = state[:, 0]
     if rho * dt >= 1:
-        logger.warning("replay_rate*dt = %.3g >= 1: the explicit replay step "
-                       "can overshoot overlap 1; reduce dt", rho * dt)
+        logger.warning(
+            "replay_rate*dt = %.3g >= 1: the explicit replay step "
+            "can overshoot overlap 1; reduce dt",
+            rho * dt,
+        )
 
     n_steps = int(np.ceil(duration / dt - 1e-9))
     weights = graph.weights.copy()
@@ -249,11 +253,21 @@ def simulate_replay(
             slot += 1
 
     overlaps = (states @ patterns) / norms
-    final_graph = graph if eta == 0 else Graph(
-        weights, labels=graph.labels, positions=graph.positions, name=graph.name
+    final_graph = (
+        graph
+        if eta == 0
+        else Graph(
+            weights, labels=graph.labels, positions=graph.positions, name=graph.name
+        )
     )
-    return ReplayResult(times=times, states=states, overlaps=overlaps, rest=rest,
-                        replayed=chosen, graph=final_graph)
+    return ReplayResult(
+        times=times,
+        states=states,
+        overlaps=overlaps,
+        rest=rest,
+        replayed=chosen,
+        graph=final_graph,
+    )
 
 
 def _implicit(weights, step, kind):
@@ -265,8 +279,7 @@ def _hebbian(weights, patterns, amounts):
     """Add sum_mu amount_mu p_i p_j to every stored edge (i, j)."""
     coo = weights.tocoo()
     change = (patterns[coo.row] * patterns[coo.col]) @ amounts
-    return sp.csr_array((coo.data + change, (coo.row, coo.col)),
-                        shape=weights.shape)
+    return sp.csr_array((coo.data + change, (coo.row, coo.col)), shape=weights.shape)
 
 
 def _checked_patterns(patterns, n_nodes):
@@ -278,8 +291,9 @@ def _checked_patterns(patterns, n_nodes):
         )
     empty = np.flatnonzero(np.sum(array**2, axis=0) == 0)
     if empty.size:
-        raise ValueError(f"patterns must have no all-zero column; column "
-                         f"{int(empty[0])} is zero")
+        raise ValueError(
+            f"patterns must have no all-zero column; column {int(empty[0])} is zero"
+        )
     return array
 
 
@@ -293,8 +307,7 @@ def _checked_replayed(replayed, n_patterns):
         )
     if array.size and (array.min() < 0 or array.max() >= n_patterns):
         raise ValueError(
-            f"replayed must hold indices in [0, {n_patterns - 1}], got "
-            f"{array.tolist()}"
+            f"replayed must hold indices in [0, {n_patterns - 1}], got {array.tolist()}"
         )
     return np.unique(array).astype(np.int64)
 

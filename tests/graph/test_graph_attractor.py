@@ -84,24 +84,42 @@ def test_cue_is_not_mutated(stored):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda p, w: settle(np.zeros(200), w),
-         r"cues must contain only \+1 and -1; entry \(0,\) is 0.0"),
-        (lambda p, w: settle(np.ones(10), w),
-         r"cues must have 200 rows \(one per node\), got shape \(10,\)"),
-        (lambda p, w: settle(p[:, 0], w.toarray() + np.eye(200)),
-         r"weights must have a zero diagonal"),
-        (lambda p, w: settle(p[:, 0], np.triu(w.toarray())),
-         r"weights must be symmetric \(W = W.T\)"),
-        (lambda p, w: settle(p[:, 0], w, patterns=p[:10]),
-         r"patterns must have 200 rows \(one per node\)"),
-        (lambda p, w: settle(p[:, 0], w, max_sweeps=0),
-         r"max_sweeps must be an integer >= 1, got 0"),
-        (lambda p, w: corrupt(p[:, 0], 1.5),
-         r"fraction must be a finite number in \[0.0, 1.0\], got 1.5"),
-        (lambda p, w: hebbian_weights(p * 0.5),
-         r"patterns must contain only \+1 and -1; entry \(0, 0\) is"),
-        (lambda p, w: energy(p[:, 0], w, thresholds=np.ones(3)),
-         r"thresholds must have shape \(200,\), got shape \(3,\)"),
+        (
+            lambda p, w: settle(np.zeros(200), w),
+            r"cues must contain only \+1 and -1; entry \(0,\) is 0.0",
+        ),
+        (
+            lambda p, w: settle(np.ones(10), w),
+            r"cues must have 200 rows \(one per node\), got shape \(10,\)",
+        ),
+        (
+            lambda p, w: settle(p[:, 0], w.toarray() + np.eye(200)),
+            r"weights must have a zero diagonal",
+        ),
+        (
+            lambda p, w: settle(p[:, 0], np.triu(w.toarray())),
+            r"weights must be symmetric \(W = W.T\)",
+        ),
+        (
+            lambda p, w: settle(p[:, 0], w, patterns=p[:10]),
+            r"patterns must have 200 rows \(one per node\)",
+        ),
+        (
+            lambda p, w: settle(p[:, 0], w, max_sweeps=0),
+            r"max_sweeps must be an integer >= 1, got 0",
+        ),
+        (
+            lambda p, w: corrupt(p[:, 0], 1.5),
+            r"fraction must be a finite number in \[0.0, 1.0\], got 1.5",
+        ),
+        (
+            lambda p, w: hebbian_weights(p * 0.5),
+            r"patterns must contain only \+1 and -1; entry \(0, 0\) is",
+        ),
+        (
+            lambda p, w: energy(p[:, 0], w, thresholds=np.ones(3)),
+            r"thresholds must have shape \(200,\), got shape \(3,\)",
+        ),
     ],
 )
 def test_bad_attractor_input(stored, call, message):

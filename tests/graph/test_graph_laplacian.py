@@ -29,8 +29,9 @@ def test_laplacian_matches_reference(kind, directed, isolated):
     g = Graph(weights, directed=directed)
     result = laplacian(g, kind)
     assert isinstance(result, sp.csr_array) and result.dtype == np.float64
-    np.testing.assert_allclose(result.toarray(), laplacian_dense(weights, kind),
-                               rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(
+        result.toarray(), laplacian_dense(weights, kind), rtol=1e-13, atol=1e-14
+    )
 
 
 @pytest.mark.parametrize("kind", ["combinatorial", "random_walk"])
@@ -52,11 +53,14 @@ def test_symmetric_kinds_are_symmetric_positive_semidefinite(kind):
 def test_agrees_with_networkx():
     nx_graph = nx.connected_watts_strogatz_graph(40, 4, 0.3, seed=2)
     g = Graph(nx_graph)
-    np.testing.assert_allclose(laplacian(g).toarray(),
-                               nx.laplacian_matrix(nx_graph).toarray())
-    np.testing.assert_allclose(laplacian(g, "symmetric").toarray(),
-                               nx.normalized_laplacian_matrix(nx_graph).toarray(),
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        laplacian(g).toarray(), nx.laplacian_matrix(nx_graph).toarray()
+    )
+    np.testing.assert_allclose(
+        laplacian(g, "symmetric").toarray(),
+        nx.normalized_laplacian_matrix(nx_graph).toarray(),
+        atol=1e-14,
+    )
 
 
 def test_accepts_plain_arrays_and_does_not_mutate_the_graph():
@@ -76,6 +80,9 @@ def test_isolated_node_rows_are_zero_for_normalised_kinds():
 
 
 def test_bad_kind_is_refused():
-    with pytest.raises(ValueError, match="kind must be one of 'combinatorial', "
-                                         "'symmetric', 'random_walk'; got 'normed'"):
+    with pytest.raises(
+        ValueError,
+        match="kind must be one of 'combinatorial', "
+        "'symmetric', 'random_walk'; got 'normed'",
+    ):
         laplacian(Graph(np.ones((3, 3)) - np.eye(3)), "normed")

@@ -15,19 +15,22 @@ RING = Graph(np.roll(np.eye(8), 1, axis=1) + np.roll(np.eye(8), -1, axis=1))
 
 @settings(max_examples=60, deadline=None)
 @given(
-    activation=arrays(np.float64, (8, 2),
-                      elements=st.floats(0, 1e6, allow_subnormal=False)),
+    activation=arrays(
+        np.float64, (8, 2), elements=st.floats(0, 1e6, allow_subnormal=False)
+    ),
     sigma=st.floats(1e-3, 10),
     exponent=st.floats(0.5, 4),
     r_max=st.floats(0.1, 100),
     dtype=st.sampled_from([np.float32, np.float64]),
     pooled=st.booleans(),
 )
-def test_divisive_normalization_stays_within_its_bound(activation, sigma, exponent,
-                                                       r_max, dtype, pooled):
+def test_divisive_normalization_stays_within_its_bound(
+    activation, sigma, exponent, r_max, dtype, pooled
+):
     x = activation.astype(dtype)
-    y = divisive_normalization(x, RING if pooled else None, sigma=sigma,
-                               exponent=exponent, r_max=r_max)
+    y = divisive_normalization(
+        x, RING if pooled else None, sigma=sigma, exponent=exponent, r_max=r_max
+    )
     assert y.dtype == dtype and y.shape == x.shape
     assert np.all(y >= 0)
     assert np.all(y <= r_max * (1 + 1e-6))
@@ -42,8 +45,7 @@ def test_divisive_normalization_matches_reference(rng, dtype):
     x0 = x.copy()
     y = divisive_normalization(x, RING, sigma=0.5, exponent=2.0, r_max=3.0)
     expected = divisive_pool(RING.weights, x.astype(np.float64) ** 2, 0.25, 3.0)
-    np.testing.assert_allclose(y, expected, rtol=1e-5 if dtype == np.float32
-                               else 1e-13)
+    np.testing.assert_allclose(y, expected, rtol=1e-5 if dtype == np.float32 else 1e-13)
     np.testing.assert_array_equal(x, x0)
 
 
@@ -67,13 +69,16 @@ def test_k_winners_take_all_keeps_exactly_k(rng):
 
 
 def test_k_winners_ties_go_to_the_lower_index():
-    np.testing.assert_array_equal(k_winners_take_all([1.0, 2.0, 2.0, 2.0], 2),
-                                  [0.0, 2.0, 2.0, 0.0])
+    np.testing.assert_array_equal(
+        k_winners_take_all([1.0, 2.0, 2.0, 2.0], 2), [0.0, 2.0, 2.0, 0.0]
+    )
 
 
 @settings(max_examples=40, deadline=None)
-@given(activation=arrays(np.float64, (10,), elements=st.floats(0, 1e9)),
-       k=st.integers(1, 10))
+@given(
+    activation=arrays(np.float64, (10,), elements=st.floats(0, 1e9)),
+    k=st.integers(1, 10),
+)
 def test_k_winners_take_all_is_bounded(activation, k):
     y = k_winners_take_all(activation, k)
     assert np.count_nonzero(y) <= k
@@ -83,23 +88,42 @@ def test_k_winners_take_all_is_bounded(activation, k):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: divisive_normalization([1.0, -0.5]),
-         r"activation must be non-negative; entry \(1,\) is"),
-        (lambda: divisive_normalization([1.0, np.nan]),
-         r"activation must contain only finite values; entry \(1,\) is"),
-        (lambda: divisive_normalization(np.ones(3), RING),
-         r"activation must have 8 rows, one per node"),
-        (lambda: divisive_normalization(np.ones(8), RING, sigma=0.0),
-         r"sigma must be a finite number > 0, got 0.0"),
-        (lambda: divisive_normalization(np.ones(8), RING, exponent=-1),
-         r"exponent must be a finite number > 0, got -1"),
-        (lambda: divisive_normalization(np.ones(2), sp.csr_array(-np.ones((2, 2)))),
-         r"graph: weights must be non-negative"),
-        (lambda: k_winners_take_all(np.ones(3), 4),
-         r"k must be at most the node count 3, got 4"),
-        (lambda: k_winners_take_all(np.ones(3), 0), r"k must be an integer >= 1, got 0"),
-        (lambda: k_winners_take_all(5.0, 1),
-         r"activation must have 1 or 2 dimension\(s\), got shape \(\)"),
+        (
+            lambda: divisive_normalization([1.0, -0.5]),
+            r"activation must be non-negative; entry \(1,\) is",
+        ),
+        (
+            lambda: divisive_normalization([1.0, np.nan]),
+            r"activation must contain only finite values; entry \(1,\) is",
+        ),
+        (
+            lambda: divisive_normalization(np.ones(3), RING),
+            r"activation must have 8 rows, one per node",
+        ),
+        (
+            lambda: divisive_normalization(np.ones(8), RING, sigma=0.0),
+            r"sigma must be a finite number > 0, got 0.0",
+        ),
+        (
+            lambda: divisive_normalization(np.ones(8), RING, exponent=-1),
+            r"exponent must be a finite number > 0, got -1",
+        ),
+        (
+            lambda: divisive_normalization(np.ones(2), sp.csr_array(-np.ones((2, 2)))),
+            r"graph: weights must be non-negative",
+        ),
+        (
+            lambda: k_winners_take_all(np.ones(3), 4),
+            r"k must be at most the node count 3, got 4",
+        ),
+        (
+            lambda: k_winners_take_all(np.ones(3), 0),
+            r"k must be an integer >= 1, got 0",
+        ),
+        (
+            lambda: k_winners_take_all(5.0, 1),
+            r"activation must have 1 or 2 dimension\(s\), got shape \(\)",
+        ),
     ],
 )
 def test_bad_normalization_input(call, message):

@@ -23,15 +23,22 @@ def blocks():
     graph = Graph(nx.stochastic_block_model(SIZES, probabilities, seed=3))
     patterns = np.zeros((60, 4))
     for block in range(4):
-        patterns[15 * block:15 * (block + 1), block] = 1.0
+        patterns[15 * block : 15 * (block + 1), block] = 1.0
     return graph, patterns
 
 
 def run(blocks, **keywords):
     graph, patterns = blocks
-    settings = dict(gamma=0.1, decay_rate=1.0, duration=10.0, dt=0.02,
-                    replay_rate=40.0, schedule=RestSchedule(0.2, 0.1),
-                    replayed=[0, 1], record_every=5)
+    settings = dict(
+        gamma=0.1,
+        decay_rate=1.0,
+        duration=10.0,
+        dt=0.02,
+        replay_rate=40.0,
+        schedule=RestSchedule(0.2, 0.1),
+        replayed=[0, 1],
+        record_every=5,
+    )
     settings.update(keywords)
     return simulate_replay(graph, patterns, **settings)
 
@@ -75,8 +82,9 @@ def test_hebbian_replay_strengthens_edges_inside_replayed_patterns(blocks):
 
 def test_rest_schedule():
     schedule = RestSchedule(period=1.0, duration=0.25, offset=0.5)
-    np.testing.assert_array_equal(schedule.is_rest([0.0, 0.5, 0.7, 0.8, 1.6]),
-                                  [False, True, True, False, True])
+    np.testing.assert_array_equal(
+        schedule.is_rest([0.0, 0.5, 0.7, 0.8, 1.6]), [False, True, True, False, True]
+    )
     assert schedule.rest_fraction == 0.25
 
 
@@ -90,10 +98,14 @@ def test_pattern_overlap_definition():
 @pytest.mark.parametrize(
     ("keywords", "message"),
     [
-        ({"patterns": np.ones((5, 2))},
-         r"patterns must have 60 rows \(one per node, shape \(60, n_patterns\)\)"),
-        ({"patterns": np.zeros((60, 2))},
-         r"patterns must have no all-zero column; column 0 is zero"),
+        (
+            {"patterns": np.ones((5, 2))},
+            r"patterns must have 60 rows \(one per node, shape \(60, n_patterns\)\)",
+        ),
+        (
+            {"patterns": np.zeros((60, 2))},
+            r"patterns must have no all-zero column; column 0 is zero",
+        ),
         ({"gamma": 0.0}, r"gamma must be a finite number > 0, got 0.0"),
         ({"dt": -1.0}, r"dt must be a finite number > 0, got -1.0"),
         ({"decay_rate": np.nan}, r"decay_rate must be a finite number > 0, got nan"),
@@ -104,8 +116,14 @@ def test_pattern_overlap_definition():
 )
 def test_bad_replay_input(blocks, keywords, message):
     graph, patterns = blocks
-    settings = dict(gamma=0.1, decay_rate=1.0, duration=1.0, dt=0.1,
-                    replay_rate=1.0, schedule=RestSchedule(1.0, 0.5))
+    settings = dict(
+        gamma=0.1,
+        decay_rate=1.0,
+        duration=1.0,
+        dt=0.1,
+        replay_rate=1.0,
+        schedule=RestSchedule(1.0, 0.5),
+    )
     settings.update(keywords)
     patterns = settings.pop("patterns", patterns)
     with pytest.raises(ValueError, match=message):
@@ -113,6 +131,9 @@ def test_bad_replay_input(blocks, keywords, message):
 
 
 def test_bad_schedule():
-    with pytest.raises(ValueError, match=r"duration must be at most period=1.0, "
-                                         r"got 2.0"):
+    with pytest.raises(
+        ValueError,
+        match=r"duration must be at most period=1.0, "
+        r"got 2.0",
+    ):
         RestSchedule(1.0, 2.0)

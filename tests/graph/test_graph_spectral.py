@@ -25,10 +25,12 @@ from neurorelax.graph import (
 def test_eigenmodes_are_eigenpairs_and_duals_are_biorthogonal(small_world, kind):
     modes = eigenmodes(small_world, kind=kind)
     operator = laplacian(small_world, kind)
-    np.testing.assert_allclose(operator @ modes.vectors,
-                               modes.vectors * modes.values, atol=1e-11)
-    np.testing.assert_allclose(modes.dual.T @ modes.vectors,
-                               np.eye(small_world.n_nodes), atol=1e-11)
+    np.testing.assert_allclose(
+        operator @ modes.vectors, modes.vectors * modes.values, atol=1e-11
+    )
+    np.testing.assert_allclose(
+        modes.dual.T @ modes.vectors, np.eye(small_world.n_nodes), atol=1e-11
+    )
     assert np.all(np.diff(modes.values) >= 0) and abs(modes.values[0]) < 1e-12
 
 
@@ -54,8 +56,9 @@ def test_fitted_mode_decay_rates_equal_gamma_lambda_k(small_world, rng):
     initial = rng.random(small_world.n_nodes)
     times = np.linspace(0.0, 4.0, 9)
     # expm_multiply is independent of the eigendecomposition being tested.
-    result = diffuse_exact(small_world, initial, gamma=gamma, times=times,
-                           method="expm")
+    result = diffuse_exact(
+        small_world, initial, gamma=gamma, times=times, method="expm"
+    )
     amplitudes = project(result.states.T, modes).T
 
     fitted = fit_decay_rates(times, amplitudes[:, 1:11])
@@ -73,8 +76,9 @@ def test_high_frequency_share_falls_under_diffusion(small_world, rng):
     modes = eigenmodes(small_world)
     initial = rng.random(small_world.n_nodes)
     later = diffuse_exact(small_world, initial, gamma=1.0, times=[1.0]).final
-    assert high_frequency_share(later, modes) < 0.1 * high_frequency_share(initial,
-                                                                           modes)
+    assert high_frequency_share(later, modes) < 0.1 * high_frequency_share(
+        initial, modes
+    )
     assert 0 <= high_frequency_share(initial, modes) <= 1
 
 
@@ -88,8 +92,7 @@ def test_mode_decay_with_diffusion_rates_is_diffusion(small_world, rng):
     modes = eigenmodes(small_world)
     initial = rng.random(small_world.n_nodes)
     decayed = mode_decay(initial, modes, mode_decay_rates(modes, 0.7), 2.0)
-    exact = diffuse_exact(small_world, initial, gamma=0.7, times=[2.0],
-                          method="expm")
+    exact = diffuse_exact(small_world, initial, gamma=0.7, times=[2.0], method="expm")
     np.testing.assert_allclose(decayed, exact.final, atol=1e-10)
 
 
@@ -102,8 +105,9 @@ def test_fast_and_slow_components(small_world, rng):
 
     rates = fast_slow_rates(modes, 5, slow_rate=0.01, fast_rate=10.0)
     later = mode_decay(state, modes, rates, 1.0)
-    np.testing.assert_allclose(later, slow * np.exp(-0.01) + fast * np.exp(-10.0),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        later, slow * np.exp(-0.01) + fast * np.exp(-10.0), atol=1e-12
+    )
 
 
 def test_incomplete_modes_decay_the_remainder(small_world, rng):
@@ -116,42 +120,71 @@ def test_incomplete_modes_decay_the_remainder(small_world, rng):
 
 def test_diffusion_with_uniform_and_node_decay(small_world, rng):
     initial = rng.random(small_world.n_nodes)
-    uniform = diffuse_with_decay(small_world, initial, gamma=0.5, times=[0.0, 2.0],
-                                 node_rates=0.3)
+    uniform = diffuse_with_decay(
+        small_world, initial, gamma=0.5, times=[0.0, 2.0], node_rates=0.3
+    )
     plain = diffuse_exact(small_world, initial, gamma=0.5, times=[2.0])
     np.testing.assert_allclose(uniform.final, np.exp(-0.6) * plain.final)
 
-    per_node = diffuse_with_decay(small_world, initial, gamma=0.5, times=[2.0],
-                                  node_rates=np.full(small_world.n_nodes, 0.3))
+    per_node = diffuse_with_decay(
+        small_world,
+        initial,
+        gamma=0.5,
+        times=[2.0],
+        node_rates=np.full(small_world.n_nodes, 0.3),
+    )
     np.testing.assert_allclose(per_node.final, uniform.final, rtol=1e-10)
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda g: eigenmodes(Graph(np.array([[0, 1.0], [2.0, 0]]), directed=True)),
-         "graph must be undirected for eigenmodes"),
-        (lambda g: eigenmodes(g, 61), r"n_modes must be at most the node count 60, "
-                                      r"got 61"),
-        (lambda g: project(np.ones(7), eigenmodes(g, 3)),
-         r"state must have 60 rows, one per node"),
-        (lambda g: mode_decay_rates(eigenmodes(g, 3), -1.0),
-         r"gamma must be a finite number > 0, got -1.0"),
-        (lambda g: node_decay(np.ones(3), [1.0, -1.0, 0.0], 1.0),
-         r"rates must be non-negative; entry \(1,\) is"),
-        (lambda g: node_decay(np.ones(3), [1.0, 1.0], 1.0),
-         r"rates must be a number or have shape \(3,\), one per node, got "
-         r"shape \(2,\)"),
-        (lambda g: mode_decay(np.ones(60), eigenmodes(g, 3), [1.0, 1.0], 1.0),
-         r"rates must have shape \(3,\), got shape \(2,\)"),
-        (lambda g: fast_slow_rates(eigenmodes(g, 3), 4, slow_rate=0.1,
-                                   fast_rate=1.0),
-         r"n_slow must be at most the number of modes 3, got 4"),
-        (lambda g: fit_decay_rates([0, 1], np.ones((3, 2))),
-         r"amplitudes must have 2 rows \(one per time\), got shape \(3, 2\)"),
-        (lambda g: diffuse_with_decay(g, np.ones(60), gamma=1.0, times=[1.0],
-                                      node_rates=np.ones(5)),
-         r"node_rates must be a number or have shape \(60,\)"),
+        (
+            lambda g: eigenmodes(Graph(np.array([[0, 1.0], [2.0, 0]]), directed=True)),
+            "graph must be undirected for eigenmodes",
+        ),
+        (
+            lambda g: eigenmodes(g, 61),
+            r"n_modes must be at most the node count 60, "
+            r"got 61",
+        ),
+        (
+            lambda g: project(np.ones(7), eigenmodes(g, 3)),
+            r"state must have 60 rows, one per node",
+        ),
+        (
+            lambda g: mode_decay_rates(eigenmodes(g, 3), -1.0),
+            r"gamma must be a finite number > 0, got -1.0",
+        ),
+        (
+            lambda g: node_decay(np.ones(3), [1.0, -1.0, 0.0], 1.0),
+            r"rates must be non-negative; entry \(1,\) is",
+        ),
+        (
+            lambda g: node_decay(np.ones(3), [1.0, 1.0], 1.0),
+            r"rates must be a number or have shape \(3,\), one per node, got "
+            r"shape \(2,\)",
+        ),
+        (
+            lambda g: mode_decay(np.ones(60), eigenmodes(g, 3), [1.0, 1.0], 1.0),
+            r"rates must have shape \(3,\), got shape \(2,\)",
+        ),
+        (
+            lambda g: fast_slow_rates(
+                eigenmodes(g, 3), 4, slow_rate=0.1, fast_rate=1.0
+            ),
+            r"n_slow must be at most the number of modes 3, got 4",
+        ),
+        (
+            lambda g: fit_decay_rates([0, 1], np.ones((3, 2))),
+            r"amplitudes must have 2 rows \(one per time\), got shape \(3, 2\)",
+        ),
+        (
+            lambda g: diffuse_with_decay(
+                g, np.ones(60), gamma=1.0, times=[1.0], node_rates=np.ones(5)
+            ),
+            r"node_rates must be a number or have shape \(60,\)",
+        ),
     ],
 )
 def test_bad_spectral_input(small_world, call, message):

@@ -54,8 +54,12 @@ def test_defaults_for_labels_and_metadata():
 
 
 def test_labels_positions_and_tract_lengths_are_kept():
-    g = Graph(PATH, labels=["a", "b", "c"], positions=np.arange(6).reshape(3, 2),
-              tract_lengths=PATH * 10)
+    g = Graph(
+        PATH,
+        labels=["a", "b", "c"],
+        positions=np.arange(6).reshape(3, 2),
+        tract_lengths=PATH * 10,
+    )
     assert g.labels == ["a", "b", "c"]
     np.testing.assert_array_equal(g.positions[:, 2], 0.0)
     assert g.positions.shape == (3, 3)
@@ -119,8 +123,7 @@ def test_connected_graph_gives_no_warning(recwarn):
 
 
 def test_subgraph_restricts_everything():
-    g = Graph(PATH, labels=["a", "b", "c"], positions=np.eye(3),
-              tract_lengths=PATH * 2)
+    g = Graph(PATH, labels=["a", "b", "c"], positions=np.eye(3), tract_lengths=PATH * 2)
     sub = g.subgraph([2, 1])
     np.testing.assert_array_equal(sub.to_dense(), [[0.0, 2.0], [2.0, 0.0]])
     assert sub.labels == ["c", "b"]
@@ -153,29 +156,51 @@ def test_from_networkx_uses_node_names_and_unweighted_edges():
     [
         (np.ones((2, 3)), {}, r"weights must be a square matrix, got shape \(2, 3\)"),
         (np.ones(3), {}, r"weights must have 2 dimension\(s\), got shape \(3,\)"),
-        (np.array([[0, np.nan], [np.nan, 0]]), {},
-         r"weights must contain only finite values; entry \(0, 1\) is .*nan"),
-        (sp.csr_array(np.array([[0, np.inf], [1, 0]])), {},
-         r"weights \(stored entries\) must contain only finite values"),
-        (np.array([[0, -1.0], [-1.0, 0]]), {},
-         r"weights must be non-negative; entry \(0, 1\) is -1.0"),
-        (np.array([[0, 1.0], [2.0, 0]]), {},
-         r"weights must be symmetric for an undirected graph; W\[0, 1\] = 1.0 "
-         r"but W\[1, 0\] = 2.0. Pass directed=True"),
-        (PATH + np.eye(3), {},
-         r"weights must have a zero diagonal \(no self-loops\); node 0 .* "
-         r"Pass self_loops='drop'"),
-        (PATH, {"self_loops": "keep"},
-         r"self_loops must be one of 'refuse', 'drop'; got 'keep'"),
-        (PATH, {"labels": ["a"]},
-         r"labels must have one entry per node \(3\), got 1"),
+        (
+            np.array([[0, np.nan], [np.nan, 0]]),
+            {},
+            r"weights must contain only finite values; entry \(0, 1\) is .*nan",
+        ),
+        (
+            sp.csr_array(np.array([[0, np.inf], [1, 0]])),
+            {},
+            r"weights \(stored entries\) must contain only finite values",
+        ),
+        (
+            np.array([[0, -1.0], [-1.0, 0]]),
+            {},
+            r"weights must be non-negative; entry \(0, 1\) is -1.0",
+        ),
+        (
+            np.array([[0, 1.0], [2.0, 0]]),
+            {},
+            r"weights must be symmetric for an undirected graph; W\[0, 1\] = 1.0 "
+            r"but W\[1, 0\] = 2.0. Pass directed=True",
+        ),
+        (
+            PATH + np.eye(3),
+            {},
+            r"weights must have a zero diagonal \(no self-loops\); node 0 .* "
+            r"Pass self_loops='drop'",
+        ),
+        (
+            PATH,
+            {"self_loops": "keep"},
+            r"self_loops must be one of 'refuse', 'drop'; got 'keep'",
+        ),
+        (PATH, {"labels": ["a"]}, r"labels must have one entry per node \(3\), got 1"),
         (PATH, {"labels": "abc"}, r"labels must be a sequence of 3 strings"),
-        (PATH, {"positions": np.zeros((3, 4))},
-         r"positions must have shape \(3, 3\) or \(3, 2\), got shape \(3, 4\)"),
-        (PATH, {"tract_lengths": np.ones((2, 2))},
-         r"tract_lengths must have shape \(3, 3\) to match the weights"),
-        (PATH, {"tract_lengths": -PATH},
-         r"tract_lengths must be non-negative"),
+        (
+            PATH,
+            {"positions": np.zeros((3, 4))},
+            r"positions must have shape \(3, 3\) or \(3, 2\), got shape \(3, 4\)",
+        ),
+        (
+            PATH,
+            {"tract_lengths": np.ones((2, 2))},
+            r"tract_lengths must have shape \(3, 3\) to match the weights",
+        ),
+        (PATH, {"tract_lengths": -PATH}, r"tract_lengths must be non-negative"),
     ],
 )
 def test_bad_graph_input_is_refused_with_a_clear_message(weights, keywords, message):
@@ -198,8 +223,9 @@ def test_bad_subgraph_indices(indices, message):
 
 
 def test_from_networkx_refuses_other_objects():
-    with pytest.raises(ValueError, match="nx_graph must be a networkx graph, got "
-                                         "ndarray"):
+    with pytest.raises(
+        ValueError, match="nx_graph must be a networkx graph, got ndarray"
+    ):
         Graph.from_networkx(PATH)
 
 
