@@ -40,10 +40,12 @@ from neurorelax.graph.diffusion import (
     diffuse_exact,
     diffuse_explicit,
     diffuse_implicit,
+    distance_from_uniform,
     implicit_system,
     jacobi_iteration_radius,
     jacobi_solve,
     largest_eigenvalue,
+    neighbour_mean,
 )
 from neurorelax.graph.graph import Graph, GraphWarning
 from neurorelax.graph.laplacian import LAPLACIAN_KINDS, laplacian
@@ -81,6 +83,7 @@ __all__ = [
     "diffuse_explicit",
     "diffuse_implicit",
     "diffuse_with_decay",
+    "distance_from_uniform",
     "divisive_normalization",
     "eigenmodes",
     "energy",
@@ -96,6 +99,7 @@ __all__ = [
     "largest_eigenvalue",
     "mode_decay",
     "mode_decay_rates",
+    "neighbour_mean",
     "node_decay",
     "pattern_overlap",
     "project",

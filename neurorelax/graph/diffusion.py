@@ -44,10 +44,12 @@ __all__ = [
     "diffuse_exact",
     "diffuse_explicit",
     "diffuse_implicit",
+    "distance_from_uniform",
     "implicit_system",
     "jacobi_iteration_radius",
     "jacobi_solve",
     "largest_eigenvalue",
+    "neighbour_mean",
 ]
 
 logger = logging.getLogger(__name__)
@@ -599,3 +601,56 @@ def diffuse_explicit(
         states=states,
         info={"stability_number": number, "gamma_dt": gamma * dt},
     )
+
+
+# Helpers for analysing diffusion ------------------------------------------------
+
+
+def neighbour_mean(graph, state):
+    """Return each node's weighted mean of its neighbours, D^-1 W M.
+
+    Under diffusion dM_i/dt = -gamma d_i (M_i - mean_i): every node relaxes
+    towards this value. Isolated nodes get their own value.
+
+    Parameters
+    ----------
+    graph : Graph or array_like or networkx graph
+    state : array_like, shape (n_nodes,) or (n_nodes, n_patterns)
+
+    Returns
+    -------
+    ndarray of float64, shape of ``state``
+    """
+    graph = as_graph("graph", graph)
+    array, was_1d = as_state("state", state, graph.n_nodes, keep_float32=False)
+    degrees = graph.degrees
+    connected = degrees > 0
+    result = array.copy()
+    pooled = graph.weights @ array
+    result[connected] = pooled[connected] / degrees[connected, None]
+    return result[:, 0] if was_1d else result
+
+
+def distance_from_uniform(states):
+    """Return ||M - mean(M)|| per time (and pattern): how far from equilibrium.
+
+    Parameters
+    ----------
+    states : array_like, shape (n_times, n_nodes) or (n_times, n_nodes, n_patterns)
+        For instance ``Trajectory.states``.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_times,) or (n_times, n_patterns)
+        Euclidean norm over nodes of the deviation from the node mean; for a
+        connected graph under combinatorial diffusion it decays as
+        exp(-gamma lambda_2 t) at late times.
+    """
+    array = np.asarray(states, dtype=np.float64)
+    if array.ndim not in (2, 3):
+        raise ValueError(
+            "states must have shape (n_times, n_nodes) or (n_times, n_nodes, "
+            f"n_patterns), got shape {array.shape}"
+        )
+    deviation = array - array.mean(axis=1, keepdims=True)
+    return np.sqrt(np.sum(deviation**2, axis=1))

@@ -13,12 +13,14 @@ from neurorelax.graph import (
     diffuse_exact,
     diffuse_explicit,
     diffuse_implicit,
+    distance_from_uniform,
     eigenmodes,
     implicit_system,
     jacobi_iteration_radius,
     jacobi_solve,
     laplacian,
     largest_eigenvalue,
+    neighbour_mean,
 )
 
 RTOL = {np.float32: 1e-5, np.float64: 1e-10}
@@ -304,3 +306,27 @@ def test_no_warning_in_the_normal_case(small_world, rng):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         diffuse_implicit(small_world, rng.random(60), gamma=1.0, dt=0.1, n_steps=5)
+
+
+def test_neighbour_mean_and_distance_from_uniform(small_world, rng):
+    state = rng.random((small_world.n_nodes, 2))
+    dense = small_world.to_dense()
+    expected = dense @ state / dense.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(neighbour_mean(small_world, state), expected)
+    # The Laplacian is d times (value - neighbour mean).
+    np.testing.assert_allclose(
+        laplacian(small_world) @ state,
+        small_world.degrees[:, None] * (state - expected),
+        atol=1e-12,
+    )
+
+    result = diffuse_exact(small_world, state, gamma=1.0, times=[0.0, 1.0, 5.0])
+    distance = distance_from_uniform(result.states)
+    assert distance.shape == (3, 2)
+    assert np.all(np.diff(distance, axis=0) < 0)
+    with pytest.raises(
+        ValueError,
+        match=r"states must have shape \(n_times, "
+        r"n_nodes\)",
+    ):
+        distance_from_uniform(np.ones(4))
