@@ -14,10 +14,11 @@ import logging
 import numpy as np
 import scipy.special
 
-__all__ = ["register_fast_exprel"]
+__all__ = ["register_fast_exprel", "restore_brian2_exprel"]
 
 logger = logging.getLogger(__name__)
 _REGISTERED = False
+_ORIGINAL = None
 
 
 def _exprel(x):
@@ -32,12 +33,29 @@ def register_fast_exprel():
     bool
         True when this call installed the implementation.
     """
-    global _REGISTERED
+    global _REGISTERED, _ORIGINAL
     if _REGISTERED:
         return False
     from brian2.core.functions import DEFAULT_FUNCTIONS
 
-    DEFAULT_FUNCTIONS["exprel"].implementations.add_implementation("numpy", _exprel)
+    implementations = DEFAULT_FUNCTIONS["exprel"].implementations
+    _ORIGINAL = implementations._implementations.get("numpy")
+    implementations.add_implementation("numpy", _exprel)
     _REGISTERED = True
     logger.debug("registered scipy.special.exprel for Brian2's numpy target")
     return True
+
+
+def restore_brian2_exprel():
+    """Put Brian2's own numpy ``exprel`` back (for comparisons); idempotent."""
+    global _REGISTERED
+    if not _REGISTERED:
+        return
+    from brian2.core.functions import DEFAULT_FUNCTIONS
+
+    implementations = DEFAULT_FUNCTIONS["exprel"].implementations
+    if _ORIGINAL is None:
+        implementations._implementations.pop("numpy", None)
+    else:
+        implementations._implementations["numpy"] = _ORIGINAL
+    _REGISTERED = False

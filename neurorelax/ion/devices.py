@@ -128,13 +128,13 @@ def _binary_stamp(directory):
 def _monitor_data(monitor):
     """Return a dict of the monitor's recorded arrays, with Brian2 units."""
     if isinstance(monitor, SpikeMonitor):
-        return {"i": np.asarray(monitor.i[:]), "t": monitor.t[:]}
+        return {"i": np.array(monitor.i[:]), "t": monitor.t[:].copy()}
     if isinstance(monitor, PopulationRateMonitor):
-        return {"t": monitor.t[:], "rate": monitor.rate[:]}
+        return {"t": monitor.t[:].copy(), "rate": monitor.rate[:].copy()}
     if isinstance(monitor, StateMonitor):
-        data = {"t": monitor.t[:]}
+        data = {"t": monitor.t[:].copy()}
         for name in monitor.record_variables:
-            data[name] = getattr(monitor, name)[:]
+            data[name] = getattr(monitor, name)[:].copy()
         return data
     raise ValueError(
         f"monitor must be a SpikeMonitor, StateMonitor or PopulationRateMonitor, "
@@ -196,27 +196,42 @@ class StandaloneProject:
         self.build_seconds = None
         self.last_run_seconds = None
         self._built = False
+        self._device = None
 
     @contextlib.contextmanager
     def define(self):
-        """Select the standalone device for this project while building it.
+        """Make this project's standalone device current while defining it.
 
-        Inside the block create the network and call ``run(duration)`` (or
-        ``Network.run``) once; nothing runs until :meth:`build` and
-        :meth:`run`. Every group created in the block is checked for
-        non-finite values after each run.
+        Inside the block create the network (keep references to its
+        objects, as Brian2 requires) and call ``run(duration)`` or
+        ``Network.run`` once; nothing runs until :meth:`build` and
+        :meth:`run`. The project owns a private ``CPPStandaloneDevice``, and
+        the device that was current before the block is restored after it,
+        so several projects can live in one process and Brian2's global
+        ``device.reinit()`` does not touch a built project. Every NeuronGroup
+        created in the block is checked for non-finite values after each run.
         """
-        self.directory.mkdir(parents=True, exist_ok=True)
-        use_device(
-            "cpp_standalone",
-            directory=self.directory,
-            make_jobs=self.make_jobs,
-            seed=self.seed,
-        )
-        yield self
         from brian2 import NeuronGroup
+        from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+        from brian2.devices.device import reset_device
 
-        self.groups = [obj for obj in _all_objects() if isinstance(obj, NeuronGroup)]
+        if self._device is not None:
+            raise RuntimeError(
+                f"project {self.name!r} was already defined; create a new "
+                "StandaloneProject to define another network"
+            )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{int(self.make_jobs)}"]
+        self._device = CPPStandaloneDevice()
+        set_device(self._device, build_on_run=False, directory=str(self.directory))
+        brian2.seed(self.seed)
+        try:
+            yield self
+            self.groups = [obj for obj in _all_objects()
+                           if isinstance(obj, NeuronGroup)
+                           and _owned_by(obj, self._device)]
+        finally:
+            reset_device()
 
     def add_parameter(self, name, variable):
         """Expose ``variable`` (e.g. ``synapses.w``) as run parameter ``name``.
@@ -255,10 +270,12 @@ class StandaloneProject:
         """
         import time
 
+        if self._device is None:
+            raise RuntimeError(f"project {self.name!r}: define() it before build()")
         start = time.perf_counter()
         with _file_lock(self.directory / ".neurorelax_build.lock"):
             before = _binary_stamp(self.directory)
-            device.build(
+            self._device.build(
                 directory=str(self.directory),
                 compile=True,
                 run=False,
@@ -336,13 +353,13 @@ class StandaloneProject:
             Path(results_dir).resolve(), self.directory.resolve()
         )
 
-        device.run(
+        self._device.run(
             directory=str(self.directory),
             results_directory=relative,
             with_output=False,
             run_args=merged,
         )
-        self.last_run_seconds = device.timers["run_binary"]
+        self.last_run_seconds = self._device.timers["run_binary"]
         try:
             monitors = [
                 m for m in self.monitors.values() if isinstance(m, StateMonitor)
@@ -364,6 +381,12 @@ def _file_lock(path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _owned_by(obj, owner_device):
+    """Return True when ``obj``'s variables live on ``owner_device``."""
+    variable = obj.variables.get("N") or next(iter(obj.variables.values()))
+    return getattr(variable, "device", owner_device) is owner_device
 
 
 def _all_objects():

@@ -25,7 +25,10 @@ class SimulationDiverged(RuntimeError):
 
 def _state_names(group):
     equations = getattr(group, "equations", None)
-    return list(equations.diff_eq_names) if equations is not None else []
+    if equations is None:
+        return []
+    # The membrane potential first: it is what a reader looks for.
+    return sorted(equations.diff_eq_names, key=lambda name: name != "v")
 
 
 def _first_bad(group, names):
@@ -98,15 +101,16 @@ def check_finite_state(groups, t_end=None, monitors=()):
     """
     for monitor in monitors:
         for name in monitor.record_variables:
-            values = np.asarray(monitor.state(name, use_units=False))
-            bad = ~np.isfinite(values)
+            # Recorded values have shape (n_recorded, n_times).
+            bad = ~np.isfinite(np.asarray(getattr(monitor, name)))
             if bad.any():
-                step, index = (int(k[0]) for k in np.nonzero(bad))
+                step = int(np.argmax(bad.any(axis=0)))
+                index = int(monitor.record[int(np.argmax(bad[:, step]))])
                 when = float(monitor.t[step] / ms)
                 raise SimulationDiverged(
                     f"the state of group {monitor.source.name!r} became NaN or "
-                    f"infinite: variable {name!r} at t = {when:.3f} ms "
-                    f"(recorded by {monitor.name!r})"
+                    f"infinite: variable {name!r} of neuron {index} at t = "
+                    f"{when:.3f} ms (recorded by {monitor.name!r})"
                 )
     for group in groups:
         found = _first_bad(group, _state_names(group))

@@ -1,0 +1,110 @@
+"""cpp_standalone: same spikes as numpy, one compilation for many runs.
+
+The module compiles one project (module-scoped fixture) and reuses it for
+every test here, also from a fresh process.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from brian2 import farad, mV, ms, nS, prefs, start_scope
+
+import ion_small_network as small_network
+from neurorelax.ion import SimulationDiverged, StandaloneProject, use_device
+
+pytestmark = [pytest.mark.standalone, pytest.mark.slow]
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """The small network, compiled once for the whole module."""
+    directory = tmp_path_factory.mktemp("standalone") / "small_network"
+    project = StandaloneProject("small_network", directory)
+    with project.define():
+        network, _, _ = small_network.define(project)
+        network.run(small_network.DURATION)
+    project.build()
+    first = project.run()
+    yield project, first
+    del network
+
+
+def numpy_spikes():
+    use_device("numpy")
+    start_scope()
+    network, spikes, _ = small_network.define()
+    network.run(small_network.DURATION)
+    return np.array(spikes.i[:]), np.array(spikes.t[:] / ms)
+
+
+def test_numpy_and_standalone_give_the_same_spike_times(project):
+    _, first = project
+    standalone_i = np.asarray(first["spikes"]["i"])
+    standalone_t = np.asarray(first["spikes"]["t"] / ms)
+
+    numpy_i, numpy_t = numpy_spikes()
+
+    assert len(numpy_t) > 50
+    order_np = np.lexsort((numpy_i, numpy_t))
+    order_sa = np.lexsort((standalone_i, standalone_t))
+    np.testing.assert_array_equal(numpy_i[order_np], standalone_i[order_sa])
+    np.testing.assert_allclose(numpy_t[order_np], standalone_t[order_sa],
+                               atol=1e-9)
+    assert prefs.codegen.target == "numpy"
+
+
+def test_second_run_with_new_weights_reuses_the_binary(project):
+    project, first = project
+
+    again = project.run()
+    weaker = project.run(params={"w_exc": 0 * nS})
+
+    assert project.compile_count == 1
+    assert project.last_build_compiled is True
+    np.testing.assert_array_equal(again["spikes"]["t"], first["spikes"]["t"])
+    assert len(weaker["spikes"]["t"]) < len(first["spikes"]["t"])
+
+
+def test_depolarising_gaba_through_run_args_changes_activity(project):
+    project, first = project
+
+    depolarising = project.run(params={"E_GABAA": -40 * mV})
+
+    assert len(depolarising["spikes"]["t"]) > len(first["spikes"]["t"])
+
+
+def test_fresh_process_regenerates_code_without_compiling(project):
+    project, first = project
+
+    completed = subprocess.run(
+        [sys.executable, str(HERE / "ion_rebuild_in_fresh_process.py"),
+         str(project.directory)],
+        capture_output=True, text=True, check=True, timeout=300,
+    )
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+
+    assert report == {"compiled": False, "compile_count": 1,
+                      "n_spikes": len(first["spikes"]["t"])}
+
+
+def test_nan_state_after_standalone_run_names_group_and_time(project):
+    project, _ = project
+
+    with pytest.raises(SimulationDiverged,
+                       match=r"group 'cells' became NaN or infinite: variable "
+                             r"'v' of neuron \d+ at t = 0\.\d+ ms"):
+        project.run(params={"C_m": 0 * farad})
+
+
+def test_unknown_run_parameter_is_refused(project):
+    project, _ = project
+
+    with pytest.raises(ValueError, match="unknown parameter 'w_foo' for project"):
+        project.run(params={"w_foo": 1 * nS})
+    with pytest.raises(ValueError, match="w_exc must have units of siemens"):
+        project.run(params={"w_exc": 1 * mV})
