@@ -1,11 +1,120 @@
-"""`neurorelax sweep`: placeholder until its issue lands."""
+"""`neurorelax sweep SPEC`: run a parameter sweep on a Dask cluster.
+
+The spec file (YAML or TOML) names a model script, the parameter values, the
+seeds and the metrics; see ``docs/sweep.md``. The sweep resumes: finished
+points recorded in the output folder are not run again.
+"""
+
+import logging
+
+__all__ = ["register"]
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers):
-    """Add the ``sweep`` sub-command (not implemented yet)."""
-    parser = subparsers.add_parser("sweep", help="(not implemented yet)")
+    """Add the ``sweep`` sub-command to the top-level parser."""
+    parser = subparsers.add_parser(
+        "sweep",
+        help="run a model script over a grid of parameters and seeds",
+        description=(
+            "Run a model script over a grid of parameter values and seeds on a "
+            "Dask cluster (a local one by default), resuming finished points."
+        ),
+    )
+    parser.add_argument("spec", help="sweep specification (.yaml, .yml or .toml)")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: start a local cluster)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes of the local cluster (default: number of cores)",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="sweep folder (overrides the spec)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        dest="table_format",
+        help="table format (overrides the spec)",
+    )
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="run every point again instead of resuming",
+    )
+    parser.add_argument(
+        "--keep-failed",
+        action="store_true",
+        help="on resume, do not run again the points that failed",
+    )
+    parser.add_argument(
+        "--plot",
+        nargs="+",
+        metavar=("METRIC X", "Y"),
+        help="after the sweep, save <out>/<METRIC>_vs_<X>[_<Y>].png",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="do not draw a progress bar"
+    )
     parser.set_defaults(handler=_run)
 
 
 def _run(args):
-    raise SystemExit("neurorelax sweep is not implemented yet")
+    from tqdm import tqdm
+
+    from neurorelax.sweep import load_spec, plot_metric, run_sweep
+
+    if args.plot is not None and len(args.plot) not in (2, 3):
+        raise ValueError(f"--plot expects METRIC X [Y], got {' '.join(args.plot)!r}")
+    spec = load_spec(args.spec)
+    bar = tqdm(total=spec.n_points, unit="point", disable=args.no_progress)
+
+    def on_start(n_points, n_skipped):
+        bar.update(n_skipped)
+        bar.set_postfix(skipped=n_skipped, failed=0)
+
+    failed = 0
+
+    def on_point(record):
+        nonlocal failed
+        failed += record["status"] != "ok"
+        bar.set_postfix(failed=failed)
+        bar.update(1)
+
+    try:
+        result = run_sweep(
+            spec,
+            output=args.out,
+            scheduler=args.scheduler,
+            n_workers=args.workers,
+            table_format=args.table_format,
+            resume=not args.restart,
+            retry_failed=not args.keep_failed,
+            on_start=on_start,
+            on_point=on_point,
+        )
+    finally:
+        bar.close()
+
+    print(
+        f"{spec.n_points} point(s): {result.n_run} run, {result.n_skipped} already "
+        f"finished, {result.n_failed} failed; table: {result.table_path}"
+    )
+    for record in result.records:
+        if record["status"] != "ok":
+            print(f"  {record['directory']}: {record['error']}")
+    if args.plot:
+        metric, x, *rest = args.plot
+        ax = plot_metric(result, metric, x, rest[0] if rest else None)
+        stem = "_".join([metric, "vs", x, *rest])
+        path = result.output / f"{stem}.png"
+        ax.figure.savefig(path, dpi=150)
+        print(f"plot: {path}")
+    return 1 if result.n_failed else 0

@@ -1,1 +1,27 @@
-"""neurorelax.sweep."""
+"""Parameter sweeps: one model script over a grid of values and seeds, on Dask.
+
+>>> from neurorelax.sweep import run_sweep          # doctest: +SKIP
+>>> result = run_sweep("bench/lateral_inhibition_sweep.yaml")   # doctest: +SKIP
+>>> result.table.column_names                        # doctest: +SKIP
+
+See ``docs/sweep.md`` for the spec format. :func:`load_spec` validates a
+specification, :func:`run_sweep` runs it (resuming a sweep whose folder holds
+finished points), :func:`read_table` reads the result table back and
+:func:`plot_metric` draws a metric against one or two swept parameters.
+"""
+
+from neurorelax.sweep.plot import plot_metric
+from neurorelax.sweep.runner import SweepResult, load_records, run_sweep
+from neurorelax.sweep.spec import Point, SweepSpec, load_spec
+from neurorelax.sweep.table import read_table
+
+__all__ = [
+    "Point",
+    "SweepResult",
+    "SweepSpec",
+    "load_records",
+    "load_spec",
+    "plot_metric",
+    "read_table",
+    "run_sweep",
+]

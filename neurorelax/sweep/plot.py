@@ -1,0 +1,140 @@
+"""Draw a metric of a sweep against one or two swept parameters."""
+
+import json
+import logging
+
+import numpy as np
+
+from neurorelax.sweep.table import read_table
+
+__all__ = ["plot_metric"]
+
+logger = logging.getLogger(__name__)
+
+
+def plot_metric(source, metric, x, y=None, *, where=None, ax=None):
+    """Plot ``metric`` against parameter ``x`` (lines) or ``x`` and ``y`` (map).
+
+    Seeds are averaged: with one parameter each line shows the mean over
+    seeds with the standard deviation as error bars, one line per
+    combination of the other swept parameters; with two parameters the map
+    shows the mean over seeds. Failed points (status ``"error"``) are left
+    out; a grid cell without any successful point stays blank.
+
+    Parameters
+    ----------
+    source : pyarrow.Table, SweepResult, str or Path
+        The table, a :class:`SweepResult`, a table file or a sweep folder.
+    metric : str
+        A metric column.
+    x : str
+        The parameter on the horizontal axis.
+    y : str, optional
+        A second parameter, on the vertical axis of a colour map.
+    where : dict, optional
+        Parameter name -> value (in the table's unit) to keep only the rows
+        where that parameter has that value, e.g. ``{"contrast": 0.1}``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new Figure (no pyplot, any backend).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``metric``, ``x``, ``y`` or a ``where`` key is not a column of the
+        table, or, for a map, other parameters still take several values.
+    """
+    table = _as_table(source)
+    units = json.loads((table.schema.metadata or {}).get(b"units", b"{}"))
+    metrics = json.loads((table.schema.metadata or {}).get(b"metrics", b"[]"))
+    rows = table.to_pylist()
+    _check_column("metric", metric, metrics or table.column_names)
+    for label, name in (("x", x), ("y", y)):
+        if name is not None:
+            _check_column(label, name, list(units) or table.column_names)
+    for key, value in (where or {}).items():
+        _check_column("where", key, list(units))
+        rows = [row for row in rows if np.isclose(row[key], value)]
+    rows = [row for row in rows if row["status"] == "ok"]
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        ax = Figure(figsize=(5, 3.5), layout="constrained").add_subplot()
+
+    others = [n for n in units if n not in (x, y) and len({r[n] for r in rows}) > 1]
+    if y is None:
+        _lines(ax, rows, metric, x, others, units)
+    else:
+        if others:
+            raise ValueError(
+                f"plot_metric: parameters {', '.join(others)} take several values; "
+                "choose one value of each with where={name: value}"
+            )
+        _map(ax, rows, metric, x, y, units)
+    ax.set_xlabel(_label(x, units))
+    return ax
+
+
+def _as_table(source):
+    if hasattr(source, "table") and hasattr(source, "records"):
+        return source.table
+    if hasattr(source, "column_names"):
+        return source
+    return read_table(source)
+
+
+def _check_column(argument, name, known):
+    if name not in known:
+        raise ValueError(
+            f"{argument}: unknown column {name!r}; expected one of "
+            f"{', '.join(map(str, known))}"
+        )
+
+
+def _label(name, units):
+    unit = units.get(name, "")
+    return f"{name} ({unit})" if unit else name
+
+
+def _lines(ax, rows, metric, x, others, units):
+    groups = {}
+    for row in rows:
+        groups.setdefault(tuple(row[n] for n in others), []).append(row)
+    for key, members in sorted(groups.items()):
+        xs = sorted({row[x] for row in members})
+        samples = [[r[metric] for r in members if r[x] == value] for value in xs]
+        mean = [np.mean(s) for s in samples]
+        spread = [np.std(s) for s in samples]
+        label = ", ".join(f"{n}={v:g}" for n, v in zip(others, key)) or None
+        ax.errorbar(xs, mean, yerr=spread, marker="o", capsize=3, label=label)
+    if others:
+        ax.legend(fontsize="small")
+    ax.set_ylabel(metric)
+
+
+def _map(ax, rows, metric, x, y, units):
+    xs = sorted({row[x] for row in rows})
+    ys = sorted({row[y] for row in rows})
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for i, y_value in enumerate(ys):
+        for j, x_value in enumerate(xs):
+            samples = [r[metric] for r in rows if r[x] == x_value and r[y] == y_value]
+            if samples:
+                grid[i, j] = np.mean(samples)
+    mesh = ax.pcolormesh(_edges(xs), _edges(ys), grid, shading="flat")
+    ax.figure.colorbar(mesh, ax=ax, label=metric)
+    ax.set_ylabel(_label(y, units))
+
+
+def _edges(centres):
+    """Cell edges around sorted centres (midpoints; unit width for one value)."""
+    centres = np.asarray(centres, dtype=float)
+    if centres.size == 1:
+        return np.array([centres[0] - 0.5, centres[0] + 0.5])
+    middle = (centres[:-1] + centres[1:]) / 2
+    return np.concatenate(
+        [[2 * centres[0] - middle[0]], middle, [2 * centres[-1] - middle[-1]]]
+    )

@@ -1,0 +1,527 @@
+"""Run the points of a sweep on a Dask cluster, resumably.
+
+Each point runs the model script's ``run`` in its own folder
+``<output>/points/<point_id>/`` and ends with a record ``record.json``
+(parameters, seed, metrics, run time, status, error) written atomically. The
+records are the sweep's memory: a re-run of the same spec reads them and only
+runs the points without a successful record, so an interrupted sweep loses no
+finished point. The table is assembled from the records at the end.
+
+Points are tasks on a ``dask.distributed`` cluster: a ``LocalCluster`` on the
+loopback interface by default (one single-threaded worker process per core,
+no dashboard), or an existing one given by its scheduler address. A worker
+process runs one point at a time even when it has several threads, because
+Brian2 keeps global state.
+
+Compile once: for a ``cpp_standalone`` model the first point runs alone, so
+that the model script (through :class:`neurorelax.ion.StandaloneProject`)
+compiles its project once; every other point then finds the compiled binary
+(Brian2 rewrites no file and ``make`` has nothing to do) and only runs it
+with new values through Brian2's ``run_args``, each in its own results
+folder. A model that compiles its seed into the binary compiles once per
+seed; the seeds then run one after another.
+"""
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from neurorelax.results import to_jsonable, write_json
+from neurorelax.sweep.spec import load_spec
+from neurorelax.sweep.table import build_table, write_table
+
+__all__ = ["SweepResult", "load_records", "run_sweep"]
+
+logger = logging.getLogger(__name__)
+
+RECORD = "record.json"
+_POINT_LOCK = threading.Lock()
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` did and produced.
+
+    Attributes
+    ----------
+    spec : SweepSpec
+    output : Path
+        The sweep folder.
+    table : pyarrow.Table
+        One row per grid point, in grid order.
+    table_path : Path
+        ``<output>/results.parquet`` or ``<output>/results.csv``.
+    records : list of dict
+        The point records, in grid order.
+    n_run, n_skipped, n_failed : int
+        Points run now, points found finished from an earlier run, and points
+        whose status is ``"error"``.
+    wall_time_s : float
+        Seconds from the first submitted point to the last record.
+    """
+
+    spec: object
+    output: Path
+    table: object
+    table_path: Path
+    records: list = field(default_factory=list)
+    n_run: int = 0
+    n_skipped: int = 0
+    n_failed: int = 0
+    wall_time_s: float = 0.0
+
+
+def run_sweep(
+    spec,
+    *,
+    output=None,
+    scheduler=None,
+    client=None,
+    n_workers=None,
+    table_format=None,
+    resume=True,
+    retry_failed=True,
+    connect_timeout=10.0,
+    on_start=None,
+    on_point=None,
+):
+    """Run every point of a sweep and write its table.
+
+    Parameters
+    ----------
+    spec : str, Path, dict or SweepSpec
+        The specification (see :mod:`neurorelax.sweep.spec`).
+    output : str or Path, optional
+        Sweep folder; overrides the spec's ``output``.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:port``). Its workers
+        must see the model script and the sweep folder at the same paths.
+    client : distributed.Client, optional
+        An existing client to use; it is left open.
+    n_workers : int, optional
+        Workers of the ``LocalCluster`` started when neither ``scheduler``
+        nor ``client`` is given (default: the number of cores).
+    table_format : {"parquet", "csv"}, optional
+        Overrides the spec's ``table``.
+    resume : bool
+        Skip points whose record says they finished (default). With False
+        every point runs again.
+    retry_failed : bool
+        On resume, run again the points whose record has status ``"error"``
+        (default). With False they are kept as they are.
+    connect_timeout : float
+        Seconds to wait for the ``scheduler`` to answer.
+    on_start : callable, optional
+        Called as ``on_start(n_points, n_skipped)`` once the cluster is up.
+    on_point : callable, optional
+        Called with each new record as its point finishes (the command line
+        draws its progress bar with it).
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    ValueError
+        For an invalid spec (see :func:`load_spec`), conflicting arguments, or
+        a scheduler that cannot be reached; raised before any point starts.
+    """
+    spec = load_spec(spec)
+    if output is not None:
+        spec.output = Path(output).resolve()
+    if table_format is not None:
+        spec.table_format = _check_format(table_format)
+    if sum(x is not None for x in (scheduler, client, n_workers)) > 1:
+        raise ValueError(
+            "give at most one of scheduler, client and n_workers, got "
+            f"scheduler={scheduler!r}, client={client!r}, n_workers={n_workers!r}"
+        )
+    if n_workers is not None and (
+        isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1
+    ):
+        raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
+
+    points = spec.points()
+    script_sha = _file_sha(spec.model_path)
+    done = _finished(spec, points, script_sha, resume, retry_failed)
+    pending = [p for p in points if p.point_id not in done]
+    with _cluster(scheduler, client, n_workers, connect_timeout) as active:
+        _write_manifest(spec, points, script_sha)
+        if on_start is not None:
+            on_start(len(points), len(points) - len(pending))
+        start = time.perf_counter()
+        new = _execute(active, spec, pending, script_sha, on_point)
+        wall = time.perf_counter() - start
+
+    records = [new.get(p.point_id) or done[p.point_id] for p in points]
+    table = build_table(spec, points, records)
+    table_path = write_table(table, spec.output / f"results.{spec.table_format}")
+    n_failed = sum(r["status"] != "ok" for r in records)
+    logger.info(
+        "sweep %s: %d point(s) run, %d skipped, %d failed in %.1f s",
+        spec.name,
+        len(new),
+        len(points) - len(pending),
+        n_failed,
+        wall,
+    )
+    return SweepResult(
+        spec=spec,
+        output=spec.output,
+        table=table,
+        table_path=table_path,
+        records=records,
+        n_run=len(new),
+        n_skipped=len(points) - len(pending),
+        n_failed=n_failed,
+        wall_time_s=wall,
+    )
+
+
+def load_records(output):
+    """Read every point record of a sweep folder, finished or not.
+
+    Useful to look at an interrupted sweep: returns a dict point_id -> record
+    for the points that have finished so far.
+    """
+    records = {}
+    for path in sorted(Path(output).glob(f"points/*/{RECORD}")):
+        record = _read_record(path)
+        if record is not None:
+            records[record["point"]] = record
+    return records
+
+
+def _check_format(table_format):
+    from neurorelax.sweep.spec import TABLE_FORMATS
+
+    if table_format not in TABLE_FORMATS:
+        raise ValueError(
+            f"table_format must be one of {', '.join(map(repr, TABLE_FORMATS))}; "
+            f"got {table_format!r}"
+        )
+    return table_format
+
+
+def _file_sha(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _read_record(path):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def _finished(spec, points, script_sha, resume, retry_failed):
+    """Records of points that need not run again, by point id."""
+    if not resume:
+        return {}
+    done = {}
+    for point in points:
+        record = _read_record(spec.output / "points" / point.point_id / RECORD)
+        if record is None or record.get("script_sha256") != script_sha:
+            continue
+        if record.get("status") == "ok" or not retry_failed:
+            done[point.point_id] = record
+    if done:
+        logger.info("sweep %s: %d point(s) already finished", spec.name, len(done))
+    return done
+
+
+def _write_manifest(spec, points, script_sha):
+    write_json(
+        spec.output / "sweep.json",
+        {
+            "name": spec.name,
+            "model": spec.model_name,
+            "model_path": spec.model_path,
+            "script_sha256": script_sha,
+            "units": spec.units,
+            "metrics": list(spec.metrics),
+            "spec": spec.source,
+            "points": [
+                {"point": p.point_id, "seed": p.seed, "values": p.values}
+                for p in points
+            ],
+        },
+    )
+
+
+@contextlib.contextmanager
+def _cluster(scheduler, client, n_workers, connect_timeout):
+    """Yield a connected distributed.Client; close what this function opened."""
+    from distributed import Client, LocalCluster
+
+    if client is not None:
+        yield client
+        return
+    if scheduler is not None:
+        try:
+            opened = Client(scheduler, timeout=connect_timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise ValueError(
+                f"scheduler: could not reach a Dask scheduler at {scheduler!r} within "
+                f"{connect_timeout:g} s ({type(error).__name__}); start one with "
+                "`dask scheduler` or leave --scheduler out to use a local cluster"
+            ) from error
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+
+    n_workers = n_workers or os.cpu_count() or 1
+    cluster = LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    opened = Client(cluster, set_as_default=False)
+    logger.info("started a LocalCluster with %d worker(s)", n_workers)
+    try:
+        yield opened
+    finally:
+        opened.close()
+        cluster.close()
+
+
+def _execute(client, spec, pending, script_sha, on_point):
+    """Run the pending points; return their records by point id."""
+    from distributed import as_completed
+
+    records = {}
+    if not pending:
+        return records
+
+    def submit(point):
+        task = _task(spec, point, script_sha)
+        return client.submit(
+            _run_point, task, key=f"sweep-{spec.name}-{point.point_id}", pure=False
+        )
+
+    def collect(future, point):
+        record = _result_or_error(future, spec, point, script_sha)
+        records[point.point_id] = record
+        if on_point is not None:
+            on_point(record)
+
+    # Compile once: the first point of each seed builds the project while the
+    # others wait; seeds run one after another, because a standalone model
+    # may compile its seed into the binary, and a rebuild must never overlap
+    # a running binary of the same project.
+    if spec.compile_once:
+        batches = {}
+        for point in pending:
+            batches.setdefault(point.seed, []).append(point)
+        batches = list(batches.values())
+    else:
+        batches = [pending]
+
+    for batch in batches:
+        queue = list(batch)
+        if spec.compile_once:
+            first = queue.pop(0)
+            for future in as_completed([submit(first)], loop=client.loop):
+                collect(future, first)
+        futures = {submit(point): point for point in queue}
+        try:
+            for future in as_completed(futures, loop=client.loop):
+                collect(future, futures[future])
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+    return records
+
+
+def _result_or_error(future, spec, point, script_sha):
+    """The worker's record, or an error record when the task itself failed."""
+    if future.status == "finished":
+        record = future.result()
+    else:
+        error = future.exception()
+        task = _task(spec, point, script_sha)
+        record = _record(task, point, status="error", run_time=0.0)
+        record["error"] = f"{type(error).__name__}: {error}"
+        record["traceback"] = "".join(traceback.format_exception(error))
+    write_json(spec.output / "points" / point.point_id / RECORD, record)
+    return record
+
+
+def _task(spec, point, script_sha):
+    """Everything a worker needs for one point, as a plain picklable dict."""
+    return {
+        "model_path": str(spec.model_path),
+        "script_sha256": script_sha,
+        "name": spec.name,
+        "model_name": spec.model_name,
+        "metrics": list(spec.metrics),
+        "quick": spec.quick,
+        "device": spec.device,
+        "point": point,
+        "directory": str(spec.output / "points" / point.point_id),
+    }
+
+
+def _record(task, point, *, status, run_time):
+    """A point record with empty metrics; ``task`` is what :func:`_task` made."""
+    return {
+        "point": point.point_id,
+        "index": point.index,
+        "model": task["model_name"],
+        "params": {name: str(value) for name, value in point.params.items()},
+        "values": to_jsonable(point.values),
+        "seed": point.seed,
+        "quick": task["quick"],
+        "device": task["device"],
+        "metrics": {},
+        "status": status,
+        "error": None,
+        "run_time_s": run_time,
+        "finished_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "finished_unix": time.time(),
+        "script_sha256": task["script_sha256"],
+        "directory": f"points/{point.point_id}",
+        "files": [],
+    }
+
+
+def _run_point(task):
+    """Run one point on a worker; return its record (also written to disk).
+
+    A file lock on the point's folder makes a second runner of the same point
+    (a resumed sweep racing a task left over from an interrupted one) wait,
+    then reuse the finished record instead of running the point twice.
+    """
+    point = task["point"]
+    directory = Path(task["directory"])
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with _POINT_LOCK, _file_lock(directory.parent / f".{point.point_id}.lock"):
+        previous = _read_record(directory / RECORD)
+        if (
+            previous is not None
+            and previous.get("status") == "ok"
+            and previous.get("script_sha256") == task["script_sha256"]
+        ):
+            return previous
+        if directory.exists():
+            shutil.rmtree(directory)
+        directory.mkdir(parents=True)
+        record = _run_model(task, point, directory)
+        write_json(directory / RECORD, record)
+    return record
+
+
+@contextlib.contextmanager
+def _file_lock(path):
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_model(task, point, directory):
+    module = _load_model(task["model_path"], task["script_sha256"])
+    _reset_brian2()
+    started_unix, start = time.time(), time.perf_counter()
+    try:
+        metrics = module.run(
+            directory,
+            params=dict(point.params),
+            seed=point.seed,
+            quick=task["quick"],
+            device=task["device"],
+        )
+        metrics = _select_metrics(metrics, task["metrics"])
+        status, error, trace = "ok", None, None
+    except Exception as exc:
+        metrics, status = {}, "error"
+        error = f"{type(exc).__name__}: {exc}"
+        trace = traceback.format_exc()
+    run_time = time.perf_counter() - start
+    _reset_brian2()
+
+    record = _record(task, point, status=status, run_time=run_time)
+    record["started_unix"] = started_unix
+    record["metrics"] = metrics
+    record["error"] = error
+    if trace is not None:
+        record["traceback"] = trace
+    record["worker_pid"] = os.getpid()
+    record["files"] = sorted(
+        str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file()
+    )
+    return record
+
+
+def _select_metrics(metrics, wanted):
+    if not isinstance(metrics, dict):
+        raise TypeError(
+            f"run() must return a dict of metrics, got {type(metrics).__name__}"
+        )
+    missing = [name for name in wanted if name not in metrics]
+    if missing:
+        raise KeyError(f"run() did not return the metric(s) {', '.join(missing)}")
+    selected = {}
+    for name in wanted:
+        value = metrics[name]
+        try:
+            selected[name] = float(value)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"metric {name!r} must be a scalar number, got {value!r}"
+            ) from error
+    return selected
+
+
+def _load_model(path, sha):
+    """Load the model script, reloading it when its file changed."""
+    import sys
+
+    from neurorelax.scripting import load_script
+
+    module = load_script(Path(path))
+    if getattr(module, "_neurorelax_sweep_sha", sha) != sha:
+        sys.modules.pop(module.__name__, None)
+        module = load_script(Path(path))
+    module._neurorelax_sweep_sha = sha
+    return module
+
+
+def _reset_brian2():
+    """Give the next point a fresh Brian2 device and scope (if Brian2 is loaded).
+
+    The garbage collection matters for compile-once: Brian2 gives an object
+    a suffixed name (``..._codeobject_1``) while an older object of the same
+    name is still alive, and a renamed object changes the generated code,
+    which would make the next point recompile.
+    """
+    import gc
+    import sys
+
+    if "brian2" not in sys.modules:
+        return
+    import brian2
+
+    brian2.device.reinit()
+    brian2.device.activate()
+    brian2.set_device("runtime")
+    brian2.start_scope()
+    gc.collect()

@@ -1,0 +1,534 @@
+"""Sweep specifications: read, validate and expand into grid points.
+
+A specification names a model script, the values of the parameters to sweep
+(each with its unit), the seeds and the metrics to collect. It is a YAML or
+TOML file, or the same content as a dict:
+
+.. code-block:: yaml
+
+    model: lateral_inhibition        # a name in models/ or a path to a .py file
+    quick: true
+    device: cpp_standalone
+    parameters:
+      w_inh: ["0 nS", "1 nS", "2 nS"]              # a list of values
+      contrast: {start: 0.0, stop: 0.3, num: 4}     # linspace, ends included
+      rate: {start: 10, stop: 40, step: 10, unit: Hz}
+    seeds: [0, 1]                                  # or {start: 0, count: 2}
+    metrics: [selectivity]                         # default: all of METRICS
+    output: sweeps/lateral                         # default: <spec stem>_sweep
+    table: parquet                                 # or csv
+
+The grid is the Cartesian product of every parameter's values and the seeds,
+in the order written (seeds vary fastest). Everything is checked by
+:func:`load_spec` before any point runs.
+"""
+
+import hashlib
+import itertools
+import json
+import logging
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from neurorelax.scripting import DEVICES, load_script, parse_quantity
+
+__all__ = ["Point", "SweepSpec", "TABLE_FORMATS", "load_spec"]
+
+logger = logging.getLogger(__name__)
+
+TABLE_FORMATS = ("parquet", "csv")
+_SPEC_KEYS = (
+    "model",
+    "parameters",
+    "seeds",
+    "metrics",
+    "quick",
+    "device",
+    "output",
+    "table",
+    "name",
+    "compile_once",
+)
+_RANGE_KEYS = ("start", "stop", "num", "step", "unit", "scale", "values")
+_UNIT_TEXT = re.compile(r"^\s*[-+0-9.eE]+\s*\*?\s*(?P<unit>[A-Za-z_].*?)?\s*$")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: a value for every swept parameter and a seed.
+
+    Attributes
+    ----------
+    index : int
+        Position in the grid (seeds vary fastest).
+    params : dict
+        Parameter name -> value passed to the model's ``run`` (a Brian2
+        Quantity, float, int, bool or str).
+    values : dict
+        Parameter name -> the value in the spec's unit for that parameter
+        (a plain float for quantities), used in the result table.
+    seed : int
+        Random seed passed to ``run``.
+    point_id : str
+        A 12-character hash of the model, the parameter values (in SI units),
+        the seed, ``quick`` and ``device``; also the name of the point's
+        results folder.
+    """
+
+    index: int
+    params: dict
+    values: dict
+    seed: int
+    point_id: str
+
+
+@dataclass
+class SweepSpec:
+    """A validated sweep specification.
+
+    Attributes
+    ----------
+    name : str
+        Sweep name (default: the spec file's stem, or the model's name).
+    model_path : Path
+        Absolute path of the model script.
+    model_name : str
+        The script's ``NAME``.
+    parameters : dict
+        Parameter name -> list of values (as passed to ``run``), in spec order.
+    units : dict
+        Parameter name -> the unit (text) of its table column; ``""`` for
+        dimensionless, integer, boolean and text parameters.
+    seeds : list of int
+    metrics : tuple of str
+        Metrics collected into the table (a subset of the script's METRICS).
+    quick : bool
+    device : str
+    output : Path
+        The sweep folder (table, ``sweep.json`` and ``points/<point_id>/``).
+    table_format : {"parquet", "csv"}
+    compile_once : bool
+        Run one point alone before the others start, so that a
+        ``cpp_standalone`` model compiles its binary exactly once and every
+        other point reuses it (default: ``device == "cpp_standalone"``).
+    source : dict
+        The specification as read (JSON-ready), kept in ``sweep.json``.
+    """
+
+    name: str
+    model_path: Path
+    model_name: str
+    parameters: dict
+    units: dict
+    seeds: list
+    metrics: tuple
+    quick: bool
+    device: str
+    output: Path
+    table_format: str
+    compile_once: bool
+    source: dict = field(default_factory=dict)
+
+    @property
+    def n_points(self):
+        """Number of grid points (parameter combinations times seeds)."""
+        return math.prod(len(v) for v in self.parameters.values()) * len(self.seeds)
+
+    def points(self):
+        """Return the grid as a list of :class:`Point`, seeds varying fastest."""
+        names = list(self.parameters)
+        combos = itertools.product(*(self.parameters[n] for n in names), self.seeds)
+        points = []
+        for index, combo in enumerate(combos):
+            params = dict(zip(names, combo[:-1]))
+            values = {n: _table_value(params[n], self.units[n]) for n in names}
+            seed = combo[-1]
+            points.append(
+                Point(index, params, values, seed, self._point_id(params, seed))
+            )
+        return points
+
+    def _point_id(self, params, seed):
+        key = {
+            "model": self.model_name,
+            "params": {name: _si_key(value) for name, value in sorted(params.items())},
+            "seed": seed,
+            "quick": self.quick,
+            "device": self.device,
+        }
+        text = json.dumps(key, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def load_spec(spec, *, base_dir=None):
+    """Read and validate a sweep specification.
+
+    Parameters
+    ----------
+    spec : str, Path, dict or SweepSpec
+        A ``.yaml``/``.yml``/``.toml`` file, or its content as a dict. A
+        :class:`SweepSpec` is returned unchanged.
+    base_dir : str or Path, optional
+        Folder against which a relative model path and ``output`` are
+        resolved (default: the spec file's folder, or the current folder for
+        a dict).
+
+    Returns
+    -------
+    SweepSpec
+
+    Raises
+    ------
+    FileNotFoundError
+        If the spec file does not exist.
+    ValueError
+        For an unknown file type, key, model, parameter or metric, a value
+        without its unit (or with the wrong one), a malformed range, bad
+        seeds, or a grid without points. The message names what is wrong.
+    """
+    if isinstance(spec, SweepSpec):
+        return spec
+
+    default_name = None
+    if isinstance(spec, str | Path):
+        path = Path(spec)
+        content = _read_spec_file(path)
+        base_dir = path.parent if base_dir is None else base_dir
+        default_name = path.stem
+    elif isinstance(spec, dict):
+        content = dict(spec)
+    else:
+        raise ValueError(
+            "spec must be a path to a YAML/TOML file, a dict or a SweepSpec, got "
+            f"{type(spec).__name__}"
+        )
+    base_dir = Path.cwd() if base_dir is None else Path(base_dir)
+    return _validate(content, base_dir.resolve(), default_name)
+
+
+def _read_spec_file(path):
+    if path.suffix not in (".yaml", ".yml", ".toml"):
+        raise ValueError(
+            f"spec file {str(path)!r} must end in .yaml, .yml or .toml, got "
+            f"{path.suffix or 'no suffix'!r}"
+        )
+    if not path.is_file():
+        raise FileNotFoundError(f"spec file {str(path)!r} does not exist")
+    text = path.read_text(encoding="utf-8")
+    try:
+        content = (
+            tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+        )
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"spec file {str(path)!r} is not valid: {error}") from error
+    if not isinstance(content, dict):
+        raise ValueError(
+            f"spec file {str(path)!r} must hold a mapping of keys (model, "
+            f"parameters, seeds, metrics, ...), got {type(content).__name__}"
+        )
+    return content
+
+
+def _validate(content, base_dir, default_name):
+    unknown = sorted(set(content) - set(_SPEC_KEYS))
+    if unknown:
+        raise ValueError(
+            f"spec: unknown key(s) {', '.join(map(repr, unknown))}; known keys: "
+            f"{', '.join(_SPEC_KEYS)}"
+        )
+    if "model" not in content:
+        raise ValueError(
+            "spec: the key 'model' (a model script name or path) is missing"
+        )
+
+    module, model_path = _load_model(content["model"], base_dir)
+    defaults = getattr(module, "PARAMETERS", None)
+    metrics_known = tuple(getattr(module, "METRICS", ()))
+    if not isinstance(defaults, dict) or not callable(getattr(module, "run", None)):
+        raise ValueError(
+            f"model: {str(model_path)!r} does not follow the model-script protocol "
+            "(it needs a PARAMETERS dict, a METRICS tuple and a run() function)"
+        )
+
+    parameters, units = _parameters(content.get("parameters", {}), defaults, module)
+    seeds = _seeds(content.get("seeds", [0]))
+    metrics = _metrics(content.get("metrics"), metrics_known, module)
+    device = content.get("device", "cpp_standalone")
+    if device not in DEVICES:
+        raise ValueError(
+            f"device must be one of {', '.join(map(repr, DEVICES))}; got {device!r}"
+        )
+    table_format = content.get("table", "parquet")
+    if table_format not in TABLE_FORMATS:
+        raise ValueError(
+            f"table must be one of {', '.join(map(repr, TABLE_FORMATS))}; got "
+            f"{table_format!r}"
+        )
+    quick = _boolean("quick", content.get("quick", False))
+    compile_once = _boolean(
+        "compile_once", content.get("compile_once", device == "cpp_standalone")
+    )
+
+    name = str(content.get("name") or default_name or module.NAME)
+    output = Path(content.get("output", f"{name}_sweep"))
+    output = output if output.is_absolute() else base_dir / output
+    spec = SweepSpec(
+        name=name,
+        model_path=model_path,
+        model_name=str(module.NAME),
+        parameters=parameters,
+        units=units,
+        seeds=seeds,
+        metrics=metrics,
+        quick=quick,
+        device=device,
+        output=output,
+        table_format=table_format,
+        compile_once=compile_once,
+        source=_jsonable_source(content),
+    )
+    if spec.n_points == 0:
+        raise ValueError("spec: the grid is empty (no parameter value or no seed)")
+    logger.debug("sweep %s: %d point(s) of %s", name, spec.n_points, module.NAME)
+    return spec
+
+
+def _load_model(model, base_dir):
+    if not isinstance(model, str) or not model:
+        raise ValueError(f"model must be a script name or a path, got {model!r}")
+    candidate = Path(model)
+    if candidate.suffix == ".py" and not candidate.is_absolute():
+        candidate = base_dir / candidate
+    module = load_script(candidate if candidate.suffix == ".py" else model)
+    return module, Path(module.__file__).resolve()
+
+
+def _boolean(name, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+    return value
+
+
+def _metrics(requested, known, module):
+    if requested is None:
+        if not known:
+            raise ValueError(f"model {module.NAME!r} declares no METRICS to collect")
+        return known
+    if isinstance(requested, str) or not isinstance(requested, list | tuple):
+        raise ValueError(f"metrics must be a list of metric names, got {requested!r}")
+    for metric in requested:
+        if metric not in known:
+            raise ValueError(
+                f"unknown metric {metric!r} for model {module.NAME!r}; known "
+                f"metrics: {', '.join(known)}"
+            )
+    if not requested:
+        raise ValueError("metrics must name at least one metric, got []")
+    return tuple(requested)
+
+
+def _seeds(seeds):
+    if isinstance(seeds, dict):
+        extra = set(seeds) - {"start", "count"}
+        if extra or "count" not in seeds:
+            raise ValueError(
+                "seeds must be a list of integers or {start: S, count: N}, got "
+                f"{seeds!r}"
+            )
+        start, count = seeds.get("start", 0), seeds["count"]
+        if not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for v in (start, count)
+        ):
+            raise ValueError(
+                f"seeds: start and count must be integers >= 0, got {seeds!r}"
+            )
+        return list(range(start, start + count))
+    if not isinstance(seeds, list | tuple):
+        raise ValueError(
+            f"seeds must be a list of integers or {{start: S, count: N}}, got {seeds!r}"
+        )
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seeds must be integers >= 0, got {seed!r} in {seeds!r}")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must not repeat, got {list(seeds)!r}")
+    return list(seeds)
+
+
+def _parameters(given, defaults, module):
+    if not isinstance(given, dict):
+        raise ValueError(
+            f"parameters must map parameter names to values, got {given!r}"
+        )
+    parameters, units = {}, {}
+    for name, values in given.items():
+        if name not in defaults:
+            raise ValueError(
+                f"unknown parameter {name!r} for model {module.NAME!r}; known "
+                f"parameters: {', '.join(sorted(defaults))}"
+            )
+        parameters[name], units[name] = _values(name, values, defaults[name])
+    return parameters, units
+
+
+def _values(name, given, default):
+    """Return (list of values for run, unit text of the table column)."""
+    if isinstance(default, bool | str) or default is None:
+        values = given if isinstance(given, list) else [given]
+        for value in values:
+            if type(value) is not type(default) and default is not None:
+                raise ValueError(
+                    f"parameter {name!r}: expected {type(default).__name__} values "
+                    f"like the default {default!r}, got {value!r}"
+                )
+        return list(values), ""
+
+    if isinstance(given, dict):
+        values, unit_text = _range(name, given, default)
+    else:
+        items = given if isinstance(given, list | tuple) else [given]
+        values = [parse_quantity(item, like=default, name=name) for item in items]
+        unit_text = _unit_of(items, default, name)
+
+    if isinstance(default, int | np.integer):
+        values = [_as_int(name, value) for value in values]
+    return values, unit_text
+
+
+def _range(name, given, default):
+    extra = sorted(set(given) - set(_RANGE_KEYS))
+    if extra:
+        raise ValueError(
+            f"parameter {name!r}: unknown range key(s) {', '.join(map(repr, extra))}; "
+            f"a range is {{start, stop, num}} or {{start, stop, step}}, optionally "
+            "with unit and scale (linear or log), or {values, unit}"
+        )
+    unit_text = given.get("unit")
+    if unit_text is not None and not isinstance(unit_text, str):
+        raise ValueError(f"parameter {name!r}: unit must be text, got {unit_text!r}")
+    unit = parse_quantity(f"1 {unit_text}", name=name) if unit_text else None
+
+    def quantity(key, item):
+        if unit is not None and not isinstance(item, str):
+            item = item * unit
+        return parse_quantity(item, like=default, name=f"{name}.{key}")
+
+    if "values" in given:
+        if set(given) - {"values", "unit"}:
+            raise ValueError(
+                f"parameter {name!r}: 'values' cannot be combined with start, stop, "
+                "num, step or scale"
+            )
+        items = given["values"]
+        if not isinstance(items, list):
+            raise ValueError(
+                f"parameter {name!r}: values must be a list, got {items!r}"
+            )
+        values = [quantity("values", item) for item in items]
+        return values, unit_text or _unit_of(items, default, name)
+
+    if (
+        "start" not in given
+        or "stop" not in given
+        or ("num" in given) == ("step" in given)
+    ):
+        raise ValueError(
+            f"parameter {name!r}: a range needs start, stop and exactly one of num "
+            f"or step, got {given!r}"
+        )
+    start, stop = quantity("start", given["start"]), quantity("stop", given["stop"])
+    scale = given.get("scale", "linear")
+    if scale not in ("linear", "log"):
+        raise ValueError(
+            f"parameter {name!r}: scale must be 'linear' or 'log', got {scale!r}"
+        )
+    lo, hi = float(np.asarray(start)), float(np.asarray(stop))
+    if "num" in given:
+        num = given["num"]
+        if isinstance(num, bool) or not isinstance(num, int) or num < 0:
+            raise ValueError(
+                f"parameter {name!r}: num must be an integer >= 0, got {num!r}"
+            )
+        if scale == "log":
+            if lo <= 0 or hi <= 0:
+                raise ValueError(
+                    f"parameter {name!r}: a log range needs start and stop > 0, "
+                    f"got {given['start']!r} and {given['stop']!r}"
+                )
+            grid = np.geomspace(lo, hi, num)
+        else:
+            grid = np.linspace(lo, hi, num)
+    else:
+        if scale != "linear":
+            raise ValueError(f"parameter {name!r}: scale 'log' needs num, not step")
+        step = float(np.asarray(quantity("step", given["step"])))
+        if step <= 0 or not math.isfinite(step):
+            raise ValueError(
+                f"parameter {name!r}: step must be > 0, got {given['step']!r}"
+            )
+        # Include stop when it lies on the grid up to rounding.
+        count = math.floor((hi - lo) / step * (1 + 1e-9) + 1e-9) + 1
+        grid = lo + step * np.arange(max(count, 0))
+
+    dims = getattr(start, "dim", None)
+    values = [_with_dims(float(x), dims) for x in grid]
+    return values, unit_text or _unit_of([given["start"]], default, name)
+
+
+def _with_dims(number, dims):
+    if dims is None:
+        return number
+    from brian2 import Quantity
+
+    return Quantity(number, dim=dims)
+
+
+def _as_int(name, value):
+    number = float(np.asarray(value))
+    if not number.is_integer():
+        raise ValueError(
+            f"parameter {name!r}: expected integer values (its default is an "
+            f"integer), got {value!r}"
+        )
+    return int(number)
+
+
+def _unit_of(items, default, name):
+    """The unit text of the table column: as written in the spec if possible."""
+    for item in items:
+        if isinstance(item, str):
+            match = _UNIT_TEXT.match(item)
+            if match and match.group("unit"):
+                return match.group("unit").strip()
+    if getattr(default, "dim", None) is not None:
+        from brian2.units.fundamentalunits import get_unit
+
+        return str(get_unit(default.dim))
+    return ""
+
+
+def _table_value(value, unit_text):
+    """Express a parameter value as a plain number in its column's unit."""
+    if getattr(value, "dim", None) is None:
+        return value
+    unit = parse_quantity(f"1 {unit_text}")
+    return float(np.asarray(value / unit))
+
+
+def _si_key(value):
+    if getattr(value, "dim", None) is not None:
+        return [float(np.asarray(value)), str(value.dim)]
+    if isinstance(value, float | np.floating):
+        return float(value)
+    return value
+
+
+def _jsonable_source(content):
+    return json.loads(json.dumps(content, default=str))
