@@ -26,6 +26,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from neurorelax.graph._checks import as_graph, as_state, check_rate, check_times
+from neurorelax.graph.graph import compact_indices
 from neurorelax.graph.laplacian import LAPLACIAN_KINDS, laplacian
 from neurorelax.graph.spectral import DENSE_LIMIT, eigenmodes
 from neurorelax.kernels import sparse_relax
@@ -82,7 +83,7 @@ class LinearSystem:
         offdiag = sp.csr_array(matrix - sp.diags_array(diagonal))
         offdiag.eliminate_zeros()
         offdiag.sort_indices()
-        return cls(diagonal=diagonal, offdiag=offdiag)
+        return cls(diagonal=diagonal, offdiag=compact_indices(offdiag))
 
     @property
     def n_nodes(self):
@@ -555,6 +556,13 @@ def diffuse_explicit(
     -------
     Trajectory
         ``info["stability_number"]`` holds gamma dt lambda_max.
+
+    Warnings
+    --------
+    For a directed graph the Laplacian may have complex eigenvalues, for
+    which the exact condition is |1 - gamma dt lambda_k| < 1 for every k; the
+    check here uses the largest |lambda_k| (or, above 2000 nodes, the bound
+    2 max(d)) and so can accept an unstable step or refuse a stable one.
     """
     graph = as_graph("graph", graph)
     state, was_1d = as_state("initial", initial, graph.n_nodes)

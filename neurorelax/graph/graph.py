@@ -361,6 +361,15 @@ def _validated_matrix(name, values, *, directed, self_loops, n_nodes=None):
 
     if not directed:
         matrix = _symmetrised(name, matrix)
+    return compact_indices(matrix)
+
+
+def compact_indices(matrix):
+    """Store CSR indices as int32 when they fit (halves index traffic)."""
+    limit = np.iinfo(np.int32).max
+    if max(matrix.nnz, matrix.shape[0]) < limit and matrix.indices.dtype != np.int32:
+        matrix.indices = matrix.indices.astype(np.int32)
+        matrix.indptr = matrix.indptr.astype(np.int32)
     return matrix
 
 

@@ -235,3 +235,11 @@ def test_graph_level_never_imports_brian2():
         "sys.exit(1 if 'brian2' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_large_index_arrays_are_stored_as_int32():
+    rows = np.array([0, 1], dtype=np.int64)
+    sparse = sp.coo_array((np.ones(2), (rows, rows[::-1])), shape=(2, 2))
+    g = Graph(sparse.tocsr())
+    assert g.weights.indices.dtype == np.int32
+    assert g.weights.indptr.dtype == np.int32
