@@ -247,11 +247,16 @@ def simulate(p, seed, device, quick):
     use_device(device, seed=seed)
     brian2.defaultclock.dt = p["dt"]
     model = build(p)
-    brian2.Network(*model["groups"], *model["monitors"].values()).run(p["duration"])
+    net = brian2.Network(*model["groups"], *model["monitors"].values())
+    net.run(p["duration"])
     data = {
-        key: {"t": m.t[:], **{v: getattr(m, v)[:] for v in m.record_variables}}
+        key: {
+            "t": m.t[:].copy(),
+            **{v: getattr(m, v)[:].copy() for v in m.record_variables},
+        }
         for key, m in model["monitors"].items()
     }
+    del net
     return data, model["reversals"], model["share"]
 
 
