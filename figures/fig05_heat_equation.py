@@ -84,7 +84,9 @@ def make_figure(results, out_dir):
     # A: activation on the connectome at a few times (log colour scale).
     norm = mcolors.LogNorm(vmin=1e-3 / n_nodes, vmax=1.0)
     start = int(meta["parameters"]["start_node"])
-    for ax, index in zip(map_axes, nearest_index(t, np.array(MAP_TIMES) * tau_2)):
+    for ax, index in zip(
+        map_axes, nearest_index(t, np.array(MAP_TIMES) * tau_2), strict=True
+    ):
         values = np.clip(activity[index], norm.vmin, None)
         artist = brain_map(ax, a["positions"], values, norm)
         ax.scatter(
@@ -118,7 +120,7 @@ def make_figure(results, out_dir):
     palette = colors.sequence(len(SCATTER_TIMES))
     low = norm.vmin
     for colour, index in zip(
-        palette, nearest_index(t, np.array(SCATTER_TIMES) * tau_2)
+        palette, nearest_index(t, np.array(SCATTER_TIMES) * tau_2), strict=True
     ):
         ax_scatter.scatter(
             np.clip(a["neighbour_mean"][index], low, None),

@@ -31,8 +31,14 @@ def brain_map(ax, positions, values, norm, cmap="viridis", size=14):
     """Draw node values at their (x, y) positions, seen from above."""
     order = np.argsort(positions[:, 2])  # draw lower regions first
     artist = ax.scatter(
-        positions[order, 0], positions[order, 1], c=values[order], s=size,
-        norm=norm, cmap=cmap, edgecolors="0.3", linewidths=0.3,
+        positions[order, 0],
+        positions[order, 1],
+        c=values[order],
+        s=size,
+        norm=norm,
+        cmap=cmap,
+        edgecolors="0.3",
+        linewidths=0.3,
     )
     ax.set_aspect("equal")
     ax.set_xticks([])
@@ -66,16 +72,19 @@ def make_figure(results, out_dir):
 
     # A: the pattern on the connectome at a few times.
     norm = mcolors.Normalize(vmin=0.0, vmax=activity[0].max())
-    for ax, index in zip(map_axes, nearest_index(t, np.array(SNAPSHOT_TIMES) * tau_2)):
+    for ax, index in zip(
+        map_axes, nearest_index(t, np.array(SNAPSHOT_TIMES) * tau_2), strict=True
+    ):
         artist = brain_map(ax, a["positions"], activity[index], norm)
         ax.set_title(f"t = {t_ms[index]:.3g} ms", loc="center")
-    top.colorbar(artist, ax=map_axes.tolist(), label="activation M", shrink=0.85,
-                 pad=0.01)
+    top.colorbar(
+        artist, ax=map_axes.tolist(), label="activation M", shrink=0.85, pad=0.01
+    )
 
     # B: amplitudes of a few modes against exp(-gamma lambda_k t).
     palette = colors.sequence(len(SHOWN_MODES))
     floor = 1e-12 * np.abs(amplitudes[0]).max()
-    for colour, k in zip(palette, SHOWN_MODES):
+    for colour, k in zip(palette, SHOWN_MODES, strict=True):
         magnitude = np.abs(amplitudes[:, k])
         shown = magnitude > floor
         ax_modes.semilogy(t_ms[shown], magnitude[shown], color=colour, label=f"k = {k}")
@@ -88,8 +97,7 @@ def make_figure(results, out_dir):
     ax_modes.set_ylim(1e-6, None)
     ax_modes.set_xlabel("t (ms)")
     ax_modes.set_ylabel(r"mode amplitude $|a_k|$")
-    ax_modes.legend(ncol=2, loc="lower left", columnspacing=0.8,
-                    handlelength=1.2)
+    ax_modes.legend(ncol=2, loc="lower left", columnspacing=0.8, handlelength=1.2)
 
     # C: energy in the low and the high half of the spectrum.
     cutoff = int(a["cutoff"])

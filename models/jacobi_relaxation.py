@@ -142,8 +142,14 @@ def simulate(graph, p, rng):
 
     # 2. Several steps by Jacobi against a direct sparse solve of each step.
     implicit = diffusion.diffuse_implicit(
-        graph, m0, gamma=gamma_, dt=dt_, n_steps=n_steps,
-        tol=float(p["jacobi_tol"]), max_iter=max_sweeps, n_threads=1,
+        graph,
+        m0,
+        gamma=gamma_,
+        dt=dt_,
+        n_steps=n_steps,
+        tol=float(p["jacobi_tol"]),
+        max_iter=max_sweeps,
+        n_threads=1,
     )
     matrix = system.matrix.tocsc()
     direct = np.empty_like(implicit.states)
@@ -156,7 +162,12 @@ def simulate(graph, p, rng):
 
     # 3. The unconstrained explicit update with the same step.
     explicit = diffusion.diffuse_explicit(
-        graph, m0, gamma=gamma_, dt=dt_, n_steps=n_steps, unstable="allow",
+        graph,
+        m0,
+        gamma=gamma_,
+        dt=dt_,
+        n_steps=n_steps,
+        unstable="allow",
         n_threads=1,
     )
     uniform = m0.mean()
@@ -199,8 +210,9 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     """
     from neurorelax.connectome import default_connectome
 
-    p = resolve_overrides(PARAMETERS, {**(QUICK if quick else {}), **(params or {})},
-                          NAME)
+    p = resolve_overrides(
+        PARAMETERS, {**(QUICK if quick else {}), **(params or {})}, NAME
+    )
     started = time.perf_counter()
     graph = default_connectome()
     arrays, metrics = simulate(graph, p, np.random.default_rng(seed))
@@ -216,8 +228,12 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
         "seconds": time.perf_counter() - started,
     }
     save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
-    logger.info("%s: convergence factor %.5g against rho %.5g", NAME,
-                metrics["observed_factor"], metrics["rho_jacobi"])
+    logger.info(
+        "%s: convergence factor %.5g against rho %.5g",
+        NAME,
+        metrics["observed_factor"],
+        metrics["rho_jacobi"],
+    )
     return metrics
 
 

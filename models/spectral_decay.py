@@ -91,8 +91,8 @@ def simulate(graph, p, rng):
     Returns
     -------
     arrays : dict of ndarray
-        ``gamma`` (scalar) 1/s; ``t`` (n_t,) s; ``activity`` (n_t, n_nodes); ``amplitudes``
-        (n_t, n_nodes) on all modes; ``eigenvalues`` (n_nodes,);
+        ``gamma`` (scalar) 1/s; ``t`` (n_t,) s; ``activity`` (n_t, n_nodes);
+        ``amplitudes`` (n_t, n_nodes) on all modes; ``eigenvalues`` (n_nodes,);
         ``fit_modes`` (n_fit,) mode indices; ``rate_fit`` and
         ``rate_predicted`` (n_fit,) 1/s; ``energy_low``, ``energy_high``
         and ``high_share`` (n_t,).
@@ -116,8 +116,13 @@ def simulate(graph, p, rng):
     n_steps = int(np.ceil(float(p["n_time_constants"]) / (gamma_ * lambda_2 * dt_)))
     m0 = initial_pattern(graph.n_nodes, float(p["active_fraction"]), rng)
     trajectory = diffusion.diffuse_implicit(
-        graph, m0, gamma=gamma_, dt=dt_, n_steps=n_steps,
-        tol=float(p["jacobi_tol"]), n_threads=1,
+        graph,
+        m0,
+        gamma=gamma_,
+        dt=dt_,
+        n_steps=n_steps,
+        tol=float(p["jacobi_tol"]),
+        n_threads=1,
     )
     times_all, states = trajectory.times, trajectory.states
 
