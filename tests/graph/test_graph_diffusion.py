@@ -330,3 +330,11 @@ def test_neighbour_mean_and_distance_from_uniform(small_world, rng):
         r"n_nodes\)",
     ):
         distance_from_uniform(np.ones(4))
+
+
+def test_float32_default_tolerance_is_reachable(small_world, rng):
+    system = implicit_system(small_world, gamma=1.0, dt=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = jacobi_solve(system, rng.random(60).astype(np.float32))
+    assert result.converged and result.residuals[-1] <= 1e-5
