@@ -41,7 +41,8 @@ class Graph:
     weights : array_like, scipy.sparse matrix or array, or networkx.Graph
         Weighted adjacency matrix W of shape (n_nodes, n_nodes); ``W[i, j]``
         is the weight (dimensionless coupling strength) of the edge i -> j.
-        A networkx graph is converted with :meth:`from_networkx` defaults.
+        A networkx graph is converted with :meth:`from_networkx` defaults
+        (a ``networkx.DiGraph`` gives a directed graph).
     directed : bool, optional
         Accept an asymmetric W. By default W must be symmetric (to a relative
         tolerance of 1e-12, after which it is symmetrised exactly).
@@ -104,7 +105,7 @@ class Graph:
         if _is_networkx(weights):
             other = Graph.from_networkx(
                 weights,
-                directed=directed,
+                directed=directed or weights.is_directed(),
                 self_loops=self_loops,
                 labels=labels,
                 positions=positions,

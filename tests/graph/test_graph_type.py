@@ -243,3 +243,10 @@ def test_large_index_arrays_are_stored_as_int32():
     g = Graph(sparse.tocsr())
     assert g.weights.indices.dtype == np.int32
     assert g.weights.indptr.dtype == np.int32
+
+
+def test_networkx_digraph_gives_a_directed_graph():
+    nx_graph = nx.DiGraph([(0, 1), (1, 2), (2, 0)])
+    g = Graph(nx_graph)
+    assert g.directed and g.n_edges == 3
+    np.testing.assert_array_equal(g.to_dense()[0], [0.0, 1.0, 0.0])
