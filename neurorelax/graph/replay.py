@@ -184,6 +184,8 @@ def simulate_replay(
         M(0); by default the sum of all patterns.
     hebbian_rate : float, optional
         eta (weight units per time), >= 0; 0 turns Hebbian reinforcement off.
+        Only edges already in the graph change, and weights never go below 0
+        (signed patterns can weaken an edge down to 0, which removes it).
     kind : {"combinatorial", "symmetric", "random_walk"}, optional
     record_every : int, optional
         Keep every this many steps (the first and last are always kept).
@@ -257,7 +259,12 @@ def simulate_replay(
         graph
         if eta == 0
         else Graph(
-            weights, labels=graph.labels, positions=graph.positions, name=graph.name
+            weights,
+            directed=graph.directed,
+            labels=graph.labels,
+            positions=graph.positions,
+            tract_lengths=graph.tract_lengths,
+            name=graph.name,
         )
     )
     return ReplayResult(
@@ -276,10 +283,11 @@ def _implicit(weights, step, kind):
 
 
 def _hebbian(weights, patterns, amounts):
-    """Add sum_mu amount_mu p_i p_j to every stored edge (i, j)."""
+    """Add sum_mu amount_mu p_i p_j to every stored edge, keeping W >= 0."""
     coo = weights.tocoo()
     change = (patterns[coo.row] * patterns[coo.col]) @ amounts
-    return sp.csr_array((coo.data + change, (coo.row, coo.col)), shape=weights.shape)
+    data = np.maximum(coo.data + change, 0.0)
+    return sp.csr_array((data, (coo.row, coo.col)), shape=weights.shape)
 
 
 def _checked_patterns(patterns, n_nodes):
