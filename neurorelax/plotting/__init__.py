@@ -26,6 +26,7 @@ from neurorelax.plotting.style import (
     RC_PARAMS,
     new_figure,
     panel_labels,
+    plain_log_ticks,
     style_context,
     use_style,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "colors",
     "new_figure",
     "panel_labels",
+    "plain_log_ticks",
     "render_markdown",
     "save_figure",
     "style_context",

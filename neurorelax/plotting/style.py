@@ -34,6 +34,7 @@ __all__ = [
     "RC_PARAMS",
     "new_figure",
     "panel_labels",
+    "plain_log_ticks",
     "style_context",
     "use_style",
 ]
@@ -141,3 +142,24 @@ def panel_labels(axes, start="A"):
             ha="right",
             va="bottom",
         )
+
+
+def plain_log_ticks(ax, axis="y"):
+    """Label a log-scaled axis with plain numbers (3, 10, 300) not 3 x 10^2.
+
+    Parameters
+    ----------
+    ax : Axes
+    axis : {"x", "y", "both"}
+    """
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
+    if axis not in ("x", "y", "both"):
+        raise ValueError(f"axis must be 'x', 'y' or 'both', got {axis!r}")
+    for name in ("x", "y") if axis == "both" else (axis,):
+        target = getattr(ax, f"{name}axis")
+        formatter = ScalarFormatter()
+        formatter.set_scientific(False)
+        target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        target.set_major_formatter(formatter)
+        target.set_minor_formatter(NullFormatter())

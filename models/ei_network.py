@@ -1,0 +1,287 @@
+"""Recurrent E-I network with and without GABA-A inhibition (figure 3).
+
+Model
+-----
+A recurrent network of Traub-Miles conductance-based cells
+(``neurorelax.ion.traub_miles``: Na, K and leak channels), 80 % excitatory
+and 20 % inhibitory, built by ``neurorelax.ion.build_neurons``. Excitatory
+cells excite every cell through AMPA synapses (reversal 0 mV); inhibitory
+cells inhibit every cell through GABA-A synapses, a chloride conductance
+whose reversal is the chloride Nernst potential of the concentrations
+``neurorelax.ion.MAMMALIAN`` with internal chloride ``Cl_in``. Every cell
+receives independent Poisson excitation from outside the network. Each cell
+gets a fixed number of randomly chosen excitatory and inhibitory inputs.
+
+The conditions run side by side in one simulation as independent copies
+("blocks") of the same network, each with its own inhibitory weight and
+internal chloride:
+
+- the inhibitory-weight sweep ``w_inh_factors`` x ``w_inh`` at normal
+  chloride (factor 0 is the network without GABA, factor 1 the default);
+- the chloride sweep: ``Cl_in_values`` at the default weight; raising
+  internal chloride moves E_Cl above the resting voltage, and GABA-A
+  becomes depolarising.
+
+Claim tested
+------------
+"Without inhibition, activity runs away": the mean rate without GABA is at
+least five times the rate with it; with depolarising GABA (high internal
+chloride) the network loses its stable low-rate state.
+"""
+
+import logging
+from pathlib import Path
+
+import numpy as np
+from brian2 import (
+    Hz,
+    Network,
+    PoissonInput,
+    SpikeMonitor,
+    defaultclock,
+    mmolar,
+    ms,
+    mV,
+    nS,
+)
+
+from neurorelax.ion import (
+    MAMMALIAN,
+    StandaloneProject,
+    build_neurons,
+    connect_synapses,
+    traub_miles,
+    use_device,
+)
+from neurorelax.results import save_results
+from neurorelax.scripting import model_main, resolve_overrides
+
+NAME = "ei_network"
+
+# -- parameters (units as written) -------------------------------------------
+PARAMETERS = {
+    "N_E": 400,  # excitatory cells per block
+    "N_I": 100,  # inhibitory cells per block
+    "K_E": 40,  # excitatory inputs per cell
+    "K_I": 10,  # inhibitory inputs per cell
+    "w_exc": 2.0 * nS,  # AMPA peak conductance per spike
+    "w_inh": 40.0 * nS,  # GABA-A peak conductance per spike (default)
+    "N_ext": 100,  # external Poisson inputs per cell ...
+    "rate_ext": 5.0 * Hz,  # ... each firing at this rate ...
+    "w_ext": 1.0 * nS,  # ... with this AMPA weight
+    "Cl_in": 7.0 * mmolar,  # normal internal chloride
+    "duration": 1000 * ms,  # simulated time; rates use the part after ...
+    "transient": 200 * ms,
+    "dt": 0.05 * ms,
+    "w_inh_factors": (0, 0.25, 0.5, 1, 2),  # weight sweep (x w_inh)
+    "Cl_in_values": (7, 20, 40, 60, 90),  # chloride sweep (mM)
+}
+QUICK = {
+    "N_E": 240,
+    "N_I": 60,
+    "duration": 500 * ms,
+    "transient": 150 * ms,
+    "w_inh_factors": (0, 0.5, 1),
+    "Cl_in_values": (7, 40, 90),
+}
+RASTER_E, RASTER_I = 80, 20  # cells shown in the rasters
+METRICS = ("rate_with_Hz", "rate_without_Hz", "rate_depolarising_Hz")
+
+logger = logging.getLogger(__name__)
+
+
+def conditions(p):
+    """Return the blocks as a list of dicts (label, w_inh factor, Cl_in)."""
+    factors = [float(x) for x in p["w_inh_factors"]]
+    chloride = [float(x) for x in p["Cl_in_values"]]
+    normal = float(p["Cl_in"] / mmolar)
+    blocks = [{"sweep": "w_inh", "factor": f, "Cl_in_mM": normal} for f in factors]
+    blocks += [{"sweep": "Cl_in", "factor": 1.0, "Cl_in_mM": c} for c in chloride]
+    return blocks
+
+
+def fixed_indegree(rng, n_pre, n_post, k, pre_offsets, post_offsets):
+    """Draw ``k`` distinct presynaptic partners for every postsynaptic cell.
+
+    Partners are drawn inside each block (``pre_offsets[b] + [0, n_pre)`` for
+    the cells ``post_offsets[b] + [0, n_post)``); returns index arrays i, j.
+    """
+    i, j = [], []
+    for pre0, post0 in zip(pre_offsets, post_offsets, strict=True):
+        for post in range(n_post):
+            i.append(pre0 + rng.choice(n_pre, size=k, replace=False))
+            j.append(np.full(k, post0 + post))
+    return np.concatenate(i), np.concatenate(j)
+
+
+def build(p, seed):
+    """Create the blocks (one population), synapses and monitors."""
+    defaultclock.dt = p["dt"]
+    blocks = conditions(p)
+    n_block = p["N_E"] + p["N_I"]
+    n = n_block * len(blocks)
+    E_Cl = np.array(
+        [
+            float(
+                MAMMALIAN.with_chloride_inside(b["Cl_in_mM"] * mmolar).reversal("Cl")
+                / mV
+            )
+            for b in blocks
+        ]
+    )
+    cells = build_neurons(
+        n,
+        traub_miles(),
+        synapses=("AMPA", "GABAA"),
+        per_neuron=("E_GABAA",),
+        name="cells",
+    )
+    cells.E_GABAA = np.repeat(E_Cl, n_block) * mV
+    rng = np.random.default_rng(seed)
+    cells.v = rng.uniform(-70, -60, n) * mV
+
+    # Cells 0..N_E-1 of each block are excitatory, the rest inhibitory.
+    starts = np.arange(len(blocks)) * n_block
+    i_e, j_e = fixed_indegree(rng, p["N_E"], n_block, p["K_E"], starts, starts)
+    i_i, j_i = fixed_indegree(
+        rng, p["N_I"], n_block, p["K_I"], starts + p["N_E"], starts
+    )
+    exc = connect_synapses(
+        cells, cells, "AMPA", weight=p["w_exc"], i=i_e, j=j_e, delay=1 * ms, name="exc"
+    )
+    factor = np.array([b["factor"] for b in blocks])
+    inh = connect_synapses(
+        cells,
+        cells,
+        "GABAA",
+        weight=factor[j_i // n_block] * p["w_inh"],
+        i=i_i,
+        j=j_i,
+        delay=1 * ms,
+        name="inh",
+    )
+    drive = PoissonInput(cells, "g_AMPA", p["N_ext"], p["rate_ext"], weight=p["w_ext"])
+    spikes = SpikeMonitor(cells, name="spikes")
+    return [cells, exc, inh, drive, spikes], {"spikes": spikes}, blocks, E_Cl
+
+
+def simulate(p, seed, device, quick):
+    """Run all blocks in one network; return (spike data, blocks, E_Cl)."""
+    if device == "cpp_standalone":
+        project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
+        with project.define():
+            objects, monitors, blocks, E_Cl = build(p, seed)
+            project.add_monitor(monitors["spikes"], "spikes")
+            Network(*objects).run(p["duration"])
+        project.build()
+        return project.run()["spikes"], blocks, E_Cl
+
+    use_device(device, seed=seed)
+    objects, monitors, blocks, E_Cl = build(p, seed)
+    net = Network(*objects)
+    net.run(p["duration"])
+    spikes = monitors["spikes"]
+    data = {"i": np.array(spikes.i[:]), "t": spikes.t[:].copy()}
+    del net
+    return data, blocks, E_Cl
+
+
+def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
+    """Run every block and save ``out_dir/ei_network.h5``.
+
+    Saved arrays: per-block mean rates of E and I cells after the transient,
+    the population rate of every block in 5 ms bins, and the spikes of the
+    first 100 cells of the blocks "with GABA", "without GABA" and "highest
+    chloride" for rasters.
+    """
+    defaults = dict(PARAMETERS, **(QUICK if quick else {}))
+    p = resolve_overrides(defaults, params, NAME)
+    spikes, blocks, E_Cl = simulate(p, seed, device, quick)
+
+    n_block = p["N_E"] + p["N_I"]
+    t = np.asarray(spikes["t"] / ms)
+    i = np.asarray(spikes["i"])
+    block_of = i // n_block
+    local = i % n_block
+    start, stop = float(p["transient"] / ms), float(p["duration"] / ms)
+    late = t >= start
+    seconds = (stop - start) / 1e3
+    exc = local < p["N_E"]
+    rate_E = np.bincount(block_of[late & exc], minlength=len(blocks)) / (
+        p["N_E"] * seconds
+    )
+    rate_I = np.bincount(block_of[late & ~exc], minlength=len(blocks)) / (
+        p["N_I"] * seconds
+    )
+    bins = np.arange(0, stop + 5, 5.0)
+    population = np.stack(
+        [
+            np.histogram(t[block_of == b], bins)[0] / (n_block * 5e-3)
+            for b in range(len(blocks))
+        ]
+    )
+
+    index = {
+        "with": _find(blocks, "w_inh", 1.0),
+        "without": _find(blocks, "w_inh", 0.0),
+        "depolarising": len(blocks) - 1,
+    }
+    # Rasters: the first 80 excitatory and first 20 inhibitory cells (rows
+    # 80-99) of three blocks.
+    raster = {}
+    shown = (local < RASTER_E) | ((local >= p["N_E"]) & (local < p["N_E"] + RASTER_I))
+    row = np.where(local < p["N_E"], local, local - p["N_E"] + RASTER_E)
+    for key, b in index.items():
+        keep = (block_of == b) & shown
+        raster[key] = {"t_ms": t[keep], "i": row[keep]}
+    metrics = {
+        "rate_with_Hz": float(rate_E[index["with"]]),
+        "rate_without_Hz": float(rate_E[index["without"]]),
+        "rate_depolarising_Hz": float(rate_E[index["depolarising"]]),
+    }
+    arrays = {
+        "rate_E_Hz": rate_E,
+        "rate_I_Hz": rate_I,
+        "population_rate_Hz": population,
+        "bin_edges_ms": bins,
+        "w_inh_factor": np.array([b["factor"] for b in blocks]),
+        "Cl_in_mM": np.array([b["Cl_in_mM"] for b in blocks]),
+        "E_Cl_mV": E_Cl,
+        "sweep": np.array([b["sweep"] for b in blocks], dtype="S8"),
+        "raster": raster,
+    }
+    metadata = {
+        "model": NAME,
+        "quick": bool(quick),
+        "seed": int(seed),
+        "device": device,
+        "params": p,
+        "metrics": metrics,
+        "blocks": blocks,
+        "index": index,
+        "w_inh_nS": float(p["w_inh"] / nS),
+        "E_rest_mV": float(traub_miles().values["E_L"] / mV),
+        "window_ms": [start, stop],
+        "raster_n_exc": RASTER_E,
+    }
+    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+    logger.info("%s: %s", NAME, metrics)
+    return metrics
+
+
+def _find(blocks, sweep, factor):
+    for k, block in enumerate(blocks):
+        if block["sweep"] == sweep and block["factor"] == factor:
+            return k
+    raise ValueError(
+        f"w_inh_factors must contain {factor:g} (the condition the figure "
+        f"compares), got factors {[b['factor'] for b in blocks if b['sweep'] == sweep]}"
+    )
+
+
+def main(argv=None):
+    return model_main(NAME, run, argv, description=__doc__.splitlines()[0])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
