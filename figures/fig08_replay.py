@@ -56,6 +56,27 @@ def make_figure(results, out_dir):
     ax_overlap.set_ylim(-0.02, 1.05)
     ax_overlap.legend(loc="center right", fontsize=6, title="pattern", title_fontsize=6)
 
+    # Inset: the replayed overlaps through the last rest-wake cycles, with
+    # the rest phases shaded.
+    inset = ax_overlap.inset_axes((0.3, 0.3, 0.28, 0.36))
+    period = float(a["rest_period"])
+    zoom = t >= t[-1] - 3 * period - 1e-12
+    for mu in sorted(replayed):
+        inset.plot(
+            1e3 * (t[zoom] - t[-1]), a["overlaps"][zoom, mu], color=palette[mu], lw=0.9
+        )
+    start = t[-1] - 3 * period
+    for phase in np.arange(np.ceil(start / period) * period, t[-1], period):
+        inset.axvspan(
+            1e3 * (phase - t[-1]),
+            1e3 * (phase + float(a["rest_duration"]) - t[-1]),
+            color="0.88",
+            lw=0,
+        )
+    inset.set_title("last cycles (grey: rest)", fontsize=6, loc="center", pad=2)
+    inset.set_xlabel("t - end (ms)", fontsize=6, labelpad=1)
+    inset.tick_params(labelsize=6)
+
     # B: total activity with and without replay.
     ax_total.semilogy(
         t / tau,

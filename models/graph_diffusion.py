@@ -90,12 +90,6 @@ def snapshot_indices(n_steps, n_samples):
     return np.unique(np.concatenate([[0], steps]))
 
 
-def fit_decay_rate(times, values):
-    """Least-squares slope of ``-log(values)`` against ``times`` (1/s)."""
-    slope, _ = np.polyfit(times, np.log(values), 1)
-    return -slope
-
-
 def simulate(graph, p):
     """Diffuse a unit impulse on ``graph``; return arrays and metrics.
 
@@ -149,18 +143,18 @@ def simulate(graph, p):
     # Conservation and the distance from the uniform state, at every step.
     total = states.sum(axis=1)
     total_rel_drift = float(np.max(np.abs(total - total[0])) / abs(total[0]))
-    deviation = np.linalg.norm(states - total[0] / n_nodes, axis=1)
+    deviation = diffusion.distance_from_uniform(states)
 
     # Late-time decay rate of the deviation against gamma * lambda_2.
     window = times >= float(p["fit_from"]) * t_end
-    rate = fit_decay_rate(times[window], deviation[window])
+    rate = float(spectral.fit_decay_rates(times[window], deviation[window, None])[0])
     gamma_lambda_2 = gamma_ * lambda_2
 
     # Snapshots of the state, and what each node relaxes towards: the
     # weighted mean of its neighbours.
     shots = snapshot_indices(n_steps, int(p["n_samples"]))
     activity = states[shots]
-    neighbour_mean = (graph.weights @ activity.T).T / graph.degrees
+    neighbour_mean = diffusion.neighbour_mean(graph, activity.T).T
 
     arrays = {
         "t": times,

@@ -26,6 +26,12 @@ converge at the rate rho predicted from the graph, reproduce a direct solve,
 and stay bounded because each update is normalised, while the unconstrained
 update with the same step diverges.
 
+The two hemispheres of the connectome are joined by few connections, so the
+iteration matrix has two eigenvalues of nearly the same size (0.731 and
+0.712 with the default step) and the residual ratio approaches rho slowly:
+over seeds 0-9 the fitted factor lies within 2.5 % of rho, depending on how
+much of the initial error lies along the second eigenvector.
+
 Measurements
 ------------
 Residual of every sweep of one step; the observed asymptotic convergence
@@ -58,7 +64,7 @@ PARAMETERS = {
     "history_tol": 1e-15,
     # Residual window (relative) in which the convergence factor is fitted:
     # below the early transient, above the rounding floor.
-    "fit_upper": 1e-4,
+    "fit_upper": 1e-8,
     "fit_lower": 1e-13,
     # Relative residual at which Jacobi stops in the steps compared with the
     # direct solve.
