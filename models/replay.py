@@ -38,7 +38,8 @@ at the end than as stored.
 Measurements
 ------------
 Overlap of every pattern over time, total activity with and without replay,
-and the high-frequency energy share of the state over time.
+and the high-frequency energy share (upper half of the graph spectrum) of
+the replayed patterns stored alone, and of the full state, over time.
 """
 
 import logging
@@ -87,6 +88,7 @@ METRICS = (
     "total_with_replay",
     "detail_stored",
     "detail_end",
+    "detail_ratio",
 )
 
 logger = logging.getLogger(NAME)
@@ -210,6 +212,7 @@ def simulate(graph, p):
         "total_with_replay": float(total[-1] / total[0]),
         "detail_stored": float(detail[0]),
         "detail_end": float(detail[-1]),
+        "detail_ratio": float(detail[-1] / detail[0]),
         "decay_time_constants": float(duration * kappa_),
     }
     return arrays, metrics
