@@ -92,20 +92,20 @@ def check_quantity(
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as error:
         raise ValueError(
-            f"{name} must be a quantity in units of {expected}, got {value!r}"
+            f"{name} must be a quantity in units of {expected}, got {value}"
         ) from error
     if got_dim not in dims:
         example = (
             f"{name}=1.0*{unit_name(units[0])}" if dims[0] is not DIMENSIONLESS else ""
         )
         raise ValueError(
-            f"{name} must have units of {expected}, got {value!r} (dimensions "
+            f"{name} must have units of {expected}, got {value} (dimensions "
             f"{got_dim}); mismatched units{', e.g. ' + example if example else ''}"
         )
     if array.ndim > 0 and not allow_array:
-        raise ValueError(f"{name} must be a scalar quantity, got an array {value!r}")
+        raise ValueError(f"{name} must be a scalar quantity, got an array {value}")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite ({rule}), got {value!r}")
+        raise ValueError(f"{name} must be finite ({rule}), got {value}")
     _check_bounds(name, value, low, high, low_open, rule)
     return value
 
@@ -114,8 +114,8 @@ def _rule_text(low, high, low_open):
     if low is None and high is None:
         return "any finite value"
     left = "(" if low_open else "["
-    low_text = "-inf" if low is None else f"{low!r}"
-    high_text = "inf" if high is None else f"{high!r}"
+    low_text = "-inf" if low is None else f"{low}"
+    high_text = "inf" if high is None else f"{high}"
     right = ")" if high is None else "]"
     return f"allowed range {left}{low_text}, {high_text}{right}"
 
@@ -131,7 +131,7 @@ def _check_bounds(name, value, low, high, low_open, rule):
                 if array.ndim == 0
                 else Quantity(array[bad][0], dim=get_dimensions(value))
             )
-            raise ValueError(f"{name} is out of range: got {shown!r}, {rule}")
+            raise ValueError(f"{name} is out of range: got {shown}, {rule}")
     if high is not None:
         high_ = float(np.asarray(high, dtype=float))
         if np.any(array > high_):
@@ -140,4 +140,4 @@ def _check_bounds(name, value, low, high, low_open, rule):
                 if array.ndim == 0
                 else Quantity(array[array > high_][0], dim=get_dimensions(value))
             )
-            raise ValueError(f"{name} is out of range: got {shown!r}, {rule}")
+            raise ValueError(f"{name} is out of range: got {shown}, {rule}")

@@ -217,11 +217,13 @@ def check_dt(cell, dt, method="exponential_euler"):
     check_quantity("dt", dt, second, low=0 * second, low_open=True)
     limit = max_dt(cell, method)
     if dt > limit:
+        where = ""
+        if cell.temperature is not None:
+            where = f" at {float(cell.temperature / kelvin) - 273.15:.1f} degC"
         raise ValueError(
-            f"dt is too coarse for the gating kinetics of {cell.name!r} at "
-            f"{float(cell.temperature / kelvin) - 273.15 if cell.temperature else 0:.1f}"
-            f" degC with method {method!r}: got dt={dt!r}, allowed range "
-            f"(0 s, {limit!r}]"
+            f"dt is too coarse for the gating kinetics of {cell.name!r}{where} "
+            f"with method {method!r}: got dt={dt}, allowed range (0 s, {limit}]; "
+            "use a smaller dt"
         )
 
 
@@ -321,9 +323,14 @@ def build_neurons(
 
     Examples
     --------
-    >>> from brian2 import run, ms, uA, cm
+    >>> from brian2 import Network, SpikeMonitor, cm, ms, uA
+    >>> from neurorelax.ion import hh_squid
     >>> group = build_neurons(1, hh_squid(), synapses=(), dt=0.01 * ms)
     >>> group.I_ext = 10 * uA / cm**2
+    >>> spikes = SpikeMonitor(group)
+    >>> Network(group, spikes).run(50 * ms)
+    >>> print(spikes.count[0])
+    4
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")

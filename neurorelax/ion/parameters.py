@@ -79,10 +79,10 @@ class CellType:
 
         Examples
         --------
-        >>> from brian2 import celsius as _unused, mV
-        >>> warm = hh_squid().with_values(E_L=-60 * mV)
-        >>> print(warm.values["E_L"])
-        -60. mV
+        >>> from brian2 import mV
+        >>> cooler = hh_squid().with_values(E_L=-60 * mV, temperature=None)
+        >>> print(cooler.values["E_L"], cooler.phi)
+        -60. mV 1.0
         """
         attributes = {
             k: v for k, v in changes.items() if k in self.__dataclass_fields__
