@@ -25,13 +25,15 @@ def make_spikes(n_spikes, n_nodes, neurons_per_node, duration_, seed):
     return neuron_ids, spike_times_, assembly_of
 
 
-def histogram_loop(neuron_ids, spike_times_, assembly_of, n_nodes, duration_,
-                   bin_width_):
+def histogram_loop(
+    neuron_ids, spike_times_, assembly_of, n_nodes, duration_, bin_width_
+):
     """Reference: one np.histogram per assembly (a Python loop over nodes)."""
     edges = np.arange(0.0, duration_ + bin_width_ / 2, bin_width_)
     nodes = assembly_of[neuron_ids]
-    return np.stack([np.histogram(spike_times_[nodes == node], edges)[0]
-                     for node in range(n_nodes)])
+    return np.stack(
+        [np.histogram(spike_times_[nodes == node], edges)[0] for node in range(n_nodes)]
+    )
 
 
 def best_of(function, repeats):
@@ -55,30 +57,47 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     neuron_ids, spike_times_, assembly_of = make_spikes(
-        args.spikes, args.nodes, args.neurons_per_node, args.duration, seed=0)
+        args.spikes, args.nodes, args.neurons_per_node, args.duration, seed=0
+    )
     bin_width_ = 1e-3
 
     def ours():
-        return coarse_grain(neuron_ids, spike_times_, assembly_of, args.nodes,
-                            t_stop_=args.duration, bin_width_=bin_width_,
-                            smoothing_width_=5e-3, kernel="gaussian")
+        return coarse_grain(
+            neuron_ids,
+            spike_times_,
+            assembly_of,
+            args.nodes,
+            t_stop_=args.duration,
+            bin_width_=bin_width_,
+            smoothing_width_=5e-3,
+            kernel="gaussian",
+        )
 
     def binning_only():
-        return histogram_loop(neuron_ids, spike_times_, assembly_of, args.nodes,
-                              args.duration, bin_width_)
+        return histogram_loop(
+            neuron_ids, spike_times_, assembly_of, args.nodes, args.duration, bin_width_
+        )
 
     ours_time, result = best_of(ours, args.repeats)
     loop_time, reference = best_of(binning_only, 1)
     assert np.array_equal(result.counts, reference), "binning differs"
 
-    print(f"spikes: {args.spikes:,}  nodes: {args.nodes}  bins: "
-          f"{result.counts.shape[1]:,} (1 ms, Gaussian 5 ms smoothing)")
-    print(f"coarse_grain (bincount + smoothing + baseline): {ours_time:8.3f} s  "
-          f"{args.spikes / ours_time / 1e6:8.1f} M spikes/s")
-    print(f"per-node np.histogram loop (binning only):      {loop_time:8.3f} s  "
-          f"{args.spikes / loop_time / 1e6:8.1f} M spikes/s")
-    print(f"ratio (loop / ours): {loop_time / ours_time:.1f}x; target: "
-          f"10 M spikes well under 1 s -> {'met' if ours_time < 1 else 'NOT met'}")
+    print(
+        f"spikes: {args.spikes:,}  nodes: {args.nodes}  bins: "
+        f"{result.counts.shape[1]:,} (1 ms, Gaussian 5 ms smoothing)"
+    )
+    print(
+        f"coarse_grain (bincount + smoothing + baseline): {ours_time:8.3f} s  "
+        f"{args.spikes / ours_time / 1e6:8.1f} M spikes/s"
+    )
+    print(
+        f"per-node np.histogram loop (binning only):      {loop_time:8.3f} s  "
+        f"{args.spikes / loop_time / 1e6:8.1f} M spikes/s"
+    )
+    print(
+        f"ratio (loop / ours): {loop_time / ours_time:.1f}x; target: "
+        f"10 M spikes well under 1 s -> {'met' if ours_time < 1 else 'NOT met'}"
+    )
     return 0
 
 

@@ -101,8 +101,9 @@ def check_smoothing(bin_width_, smoothing_width_, kernel):
         )
 
 
-def bin_spikes(neuron_ids, spike_times_, assembly_of, n_assemblies, t_start_,
-               t_stop_, bin_width_):
+def bin_spikes(
+    neuron_ids, spike_times_, assembly_of, n_assemblies, t_start_, t_stop_, bin_width_
+):
     """Count the spikes of each assembly in each time bin (vectorised).
 
     Parameters
@@ -179,15 +180,25 @@ def smooth_rates(rates, bin_width_, smoothing_width_, kernel="gaussian"):
 
     # exponential: y[n] = a y[n-1] + (1 - a) x[n], started at the first value
     decay = np.exp(-1.0 / width)
-    initial = (decay * rates[..., :1])
-    smoothed, _ = signal.lfilter([1 - decay], [1, -decay], rates, axis=-1,
-                                 zi=initial)
+    initial = decay * rates[..., :1]
+    smoothed, _ = signal.lfilter([1 - decay], [1, -decay], rates, axis=-1, zi=initial)
     return smoothed
 
 
-def coarse_grain(neuron_ids, spike_times_, assembly_of, n_assemblies, *,
-                 t_stop_, t_start_=0.0, bin_width_=1e-3, smoothing_width_=5e-3,
-                 kernel="gaussian", baseline_window_=None, baseline=None):
+def coarse_grain(
+    neuron_ids,
+    spike_times_,
+    assembly_of,
+    n_assemblies,
+    *,
+    t_stop_,
+    t_start_=0.0,
+    bin_width_=1e-3,
+    smoothing_width_=5e-3,
+    kernel="gaussian",
+    baseline_window_=None,
+    baseline=None,
+):
     """Turn spikes into the activation M(t) of each node.
 
     Parameters
@@ -232,8 +243,15 @@ def coarse_grain(neuron_ids, spike_times_, assembly_of, n_assemblies, *,
             f"a maximum of {assembly_of.max()}"
         )
 
-    counts = bin_spikes(neuron_ids, spike_times_, assembly_of, n_assemblies,
-                        t_start_, t_stop_, bin_width_)
+    counts = bin_spikes(
+        neuron_ids,
+        spike_times_,
+        assembly_of,
+        n_assemblies,
+        t_start_,
+        t_stop_,
+        bin_width_,
+    )
     sizes = np.bincount(assembly_of[assembly_of >= 0], minlength=n_assemblies)
     raw = counts / (np.maximum(sizes, 1)[:, None] * bin_width_)
     rates = smooth_rates(raw, bin_width_, smoothing_width_, kernel)
@@ -251,15 +269,27 @@ def coarse_grain(neuron_ids, spike_times_, assembly_of, n_assemblies, *,
     elif baseline is None:
         baseline = np.zeros(n_assemblies)
     baseline = np.asarray(baseline, dtype=np.float64)
-    logger.debug("coarse-grained %d spikes into %d nodes x %d bins",
-                 len(neuron_ids), n_assemblies, n_bins)
-    return CoarseGrained(times_, counts, rates, baseline,
-                         rates - baseline[:, None], bin_width_,
-                         smoothing_width_, kernel)
+    logger.debug(
+        "coarse-grained %d spikes into %d nodes x %d bins",
+        len(neuron_ids),
+        n_assemblies,
+        n_bins,
+    )
+    return CoarseGrained(
+        times_,
+        counts,
+        rates,
+        baseline,
+        rates - baseline[:, None],
+        bin_width_,
+        smoothing_width_,
+        kernel,
+    )
 
 
-def effective_graph(pre_ids, post_ids, conductances_, pre_assembly, post_assembly,
-                    n_assemblies):
+def effective_graph(
+    pre_ids, post_ids, conductances_, pre_assembly, post_assembly, n_assemblies
+):
     """Sum synaptic conductances between assemblies into a weight matrix.
 
     Parameters
@@ -284,10 +314,10 @@ def effective_graph(pre_ids, post_ids, conductances_, pre_assembly, post_assembl
     """
     source = np.asarray(pre_assembly)[np.asarray(pre_ids)]
     target = np.asarray(post_assembly)[np.asarray(post_ids)]
-    weights = np.broadcast_to(np.asarray(conductances_, dtype=np.float64),
-                              source.shape)
+    weights = np.broadcast_to(np.asarray(conductances_, dtype=np.float64), source.shape)
     keep = (source >= 0) & (target >= 0)
     flat = source[keep].astype(np.int64) * n_assemblies + target[keep]
-    summed = np.bincount(flat, weights=weights[keep],
-                         minlength=n_assemblies * n_assemblies)
+    summed = np.bincount(
+        flat, weights=weights[keep], minlength=n_assemblies * n_assemblies
+    )
     return summed.reshape(n_assemblies, n_assemblies)

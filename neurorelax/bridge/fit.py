@@ -107,8 +107,9 @@ def _step_matrices(system, gain, dt_):
     return exponential[:n, :n], exponential[:n, n:] * gain
 
 
-def simulate_graph_model(params, laplacian, inputs, initial, dt_, *,
-                         strength=None, nonlinearity=None):
+def simulate_graph_model(
+    params, laplacian, inputs, initial, dt_, *, strength=None, nonlinearity=None
+):
     """Integrate the graph-level model for several stimuli at once.
 
     Parameters
@@ -136,8 +137,7 @@ def simulate_graph_model(params, laplacian, inputs, initial, dt_, *,
     """
     laplacian = np.asarray(laplacian, dtype=np.float64)
     strength = np.diag(laplacian) if strength is None else np.asarray(strength)
-    coupling = params["gamma"] * laplacian + params.get("eta", 0.0) * np.diag(
-        strength)
+    coupling = params["gamma"] * laplacian + params.get("eta", 0.0) * np.diag(strength)
     n_stimuli, n_nodes, n_steps = inputs.shape
     out = np.empty((n_steps, n_nodes, n_stimuli))
     drive = np.ascontiguousarray(np.transpose(inputs, (2, 1, 0)))
@@ -173,9 +173,19 @@ def _r_squared(predicted, measured):
     return float(1 - residual / total) if total > 0 else float("nan")
 
 
-def fit_graph_model(laplacian, inputs, measured, dt_, *,
-                    free=("gamma", "decay", "gain"), fixed=None, initial_guess=None,
-                    strength=None, nonlinearity=None, skip_steps=0):
+def fit_graph_model(
+    laplacian,
+    inputs,
+    measured,
+    dt_,
+    *,
+    free=("gamma", "decay", "gain"),
+    fixed=None,
+    initial_guess=None,
+    strength=None,
+    nonlinearity=None,
+    skip_steps=0,
+):
     """Fit the graph-level model to measured activations by least squares.
 
     Parameters
@@ -211,8 +221,7 @@ def fit_graph_model(laplacian, inputs, measured, dt_, *,
     laplacian = check_finite_array("laplacian", laplacian, ndim=2)
     n_nodes = laplacian.shape[0]
     inputs = check_finite_array("inputs", inputs, ndim=3)
-    measured = check_finite_array("measured", measured,
-                                  shape=(None, n_nodes, None))
+    measured = check_finite_array("measured", measured, shape=(None, n_nodes, None))
     if inputs.shape != measured.shape:
         raise ValueError(
             f"inputs must have the shape of measured {measured.shape}, got "
@@ -223,16 +232,17 @@ def fit_graph_model(laplacian, inputs, measured, dt_, *,
     for name in free:
         check_choice("free", name, PARAMETERS)
     if nonlinearity is None and "m_sat" in free:
-        raise ValueError("free may hold 'm_sat' only with "
-                         "nonlinearity='saturating', got nonlinearity=None")
+        raise ValueError(
+            "free may hold 'm_sat' only with "
+            "nonlinearity='saturating', got nonlinearity=None"
+        )
     if measured.shape[2] - skip_steps < 3 * len(free):
         raise ValueError(
             f"measured must have at least {3 * len(free) + skip_steps} steps to "
             f"fit {len(free)} parameter(s), got {measured.shape[2]}"
         )
 
-    params = {"gamma": 0.0, "decay": 0.0, "gain": 1.0, "eta": 0.0,
-              "m_sat": np.inf}
+    params = {"gamma": 0.0, "decay": 0.0, "gain": 1.0, "eta": 0.0, "m_sat": np.inf}
     params.update(_default_guess(laplacian, inputs, measured, dt_))
     if nonlinearity is None:
         params["m_sat"] = np.inf
@@ -242,8 +252,9 @@ def fit_graph_model(laplacian, inputs, measured, dt_, *,
     scale = np.array([max(abs(params[name]), 1e-3) for name in free])
     low = np.array([_BOUNDS[name][0] for name in free]) / scale
     high = np.array([_BOUNDS[name][1] for name in free]) / scale
-    start = np.clip(np.array([params[name] for name in free]) / scale,
-                    low + 1e-9, high - 1e-9)
+    start = np.clip(
+        np.array([params[name] for name in free]) / scale, low + 1e-9, high - 1e-9
+    )
 
     def unpack(x):
         current = dict(params)
@@ -251,29 +262,48 @@ def fit_graph_model(laplacian, inputs, measured, dt_, *,
         return current
 
     def residuals(x):
-        predicted = simulate_graph_model(unpack(x), laplacian, inputs,
-                                         measured[:, :, 0], dt_,
-                                         strength=strength,
-                                         nonlinearity=nonlinearity)
+        predicted = simulate_graph_model(
+            unpack(x),
+            laplacian,
+            inputs,
+            measured[:, :, 0],
+            dt_,
+            strength=strength,
+            nonlinearity=nonlinearity,
+        )
         return (predicted - measured)[:, :, skip_steps:].ravel()
 
-    solution = optimize.least_squares(residuals, start, bounds=(low, high),
-                                      x_scale="jac", xtol=1e-10, ftol=1e-10)
+    solution = optimize.least_squares(
+        residuals, start, bounds=(low, high), x_scale="jac", xtol=1e-10, ftol=1e-10
+    )
 
     best = unpack(solution.x)
-    predicted = simulate_graph_model(best, laplacian, inputs, measured[:, :, 0],
-                                     dt_, strength=strength,
-                                     nonlinearity=nonlinearity)
+    predicted = simulate_graph_model(
+        best,
+        laplacian,
+        inputs,
+        measured[:, :, 0],
+        dt_,
+        strength=strength,
+        nonlinearity=nonlinearity,
+    )
     stderr = _standard_errors(solution, scale, free)
-    logger.info("fitted %s: %s (cost %.4g)", free,
-                {k: round(best[k], 6) for k in free}, solution.cost)
+    logger.info(
+        "fitted %s: %s (cost %.4g)",
+        free,
+        {k: round(best[k], 6) for k in free},
+        solution.cost,
+    )
     return FitResult(
         params={key: float(value) for key, value in best.items()},
-        free=free, nonlinearity=nonlinearity, cost=float(solution.cost),
-        r_squared=_r_squared(predicted[:, :, skip_steps:],
-                             measured[:, :, skip_steps:]),
-        n_evaluations=int(solution.nfev), success=bool(solution.success),
-        message=str(solution.message), stderr=stderr,
+        free=free,
+        nonlinearity=nonlinearity,
+        cost=float(solution.cost),
+        r_squared=_r_squared(predicted[:, :, skip_steps:], measured[:, :, skip_steps:]),
+        n_evaluations=int(solution.nfev),
+        success=bool(solution.success),
+        message=str(solution.message),
+        stderr=stderr,
     )
 
 
@@ -284,8 +314,12 @@ def _default_guess(laplacian, inputs, measured, dt_):
     drive = np.abs(inputs).max()
     peak = np.abs(measured).max()
     gain = decay * peak / drive if drive > 0 and peak > 0 else 1.0
-    return {"decay": decay, "gamma": 0.5 * decay / mean_strength, "gain": gain,
-            "m_sat": max(peak, 1e-3)}
+    return {
+        "decay": decay,
+        "gamma": 0.5 * decay / mean_strength,
+        "gain": gain,
+        "m_sat": max(peak, 1e-3),
+    }
 
 
 def _standard_errors(solution, scale, free):

@@ -98,8 +98,9 @@ def graph_modes(laplacian):
     return linalg.eigh((laplacian + laplacian.T) / 2)
 
 
-def mode_relaxation_times(activation, modes, dt_, start, stop, *, n_modes=6,
-                          min_amplitude=0.0):
+def mode_relaxation_times(
+    activation, modes, dt_, start, stop, *, n_modes=6, min_amplitude=0.0
+):
     """Time constant of each mode's relaxation after the stimulus ends.
 
     For each mode k the activation is projected on the mode,
@@ -120,7 +121,8 @@ def mode_relaxation_times(activation, modes, dt_, start, stop, *, n_modes=6,
         Number of modes, from mode 0 (the uniform mode of a connected graph).
     min_amplitude : float
         Modes whose largest |a_k| in the window is below this are reported
-        as nan: their decay is buried in noise.
+        as nan: their decay is buried in noise. A fitted time constant longer
+        than twice the window is reported as nan too.
 
     Returns
     -------
@@ -129,20 +131,24 @@ def mode_relaxation_times(activation, modes, dt_, start, stop, *, n_modes=6,
     amplitudes : ndarray of shape (n_modes,)
         Largest |a_k| at the start of the window, over stimuli.
     """
-    window = np.einsum("nk,snt->kst", modes[:, :n_modes],
-                       np.asarray(activation)[:, :, start:stop])
+    window = np.einsum(
+        "nk,snt->kst", modes[:, :n_modes], np.asarray(activation)[:, :, start:stop]
+    )
     times = np.arange(window.shape[2]) * dt_
     taus = np.full(window.shape[0], np.nan)
     amplitudes = np.abs(window[:, :, 0]).max(axis=1)
     for k, traces in enumerate(window):
         if amplitudes[k] <= min_amplitude or amplitudes[k] == 0:
             continue
-        taus[k] = _shared_time_constant(traces, times)
+        tau = _shared_time_constant(traces, times)
+        # a time constant far longer than the window is not measured by it
+        taus[k] = tau if tau <= 2 * times[-1] else np.nan
     return taus, amplitudes
 
 
 def _shared_time_constant(traces, times):
     """Fit traces[s](t) = A_s exp(-t / tau) with one tau; return tau (s)."""
+
     # for a given tau the amplitudes are linear: solve them in closed form
     def residuals(log_tau):
         shape = np.exp(-times / np.exp(log_tau[0]))
@@ -150,9 +156,11 @@ def _shared_time_constant(traces, times):
         return (traces - amplitude[:, None] * shape[None, :]).ravel()
 
     span = times[-1] if len(times) > 1 else 1.0
-    best = min((np.sum(residuals([np.log(guess)]) ** 2), guess)
-               for guess in span * np.array([0.02, 0.1, 0.3, 1.0, 3.0]))[1]
-    solution = optimize.least_squares(residuals, [np.log(best)],
-                                      bounds=([np.log(span * 1e-3)],
-                                              [np.log(span * 1e3)]))
+    best = min(
+        (np.sum(residuals([np.log(guess)]) ** 2), guess)
+        for guess in span * np.array([0.02, 0.1, 0.3, 1.0, 3.0])
+    )[1]
+    solution = optimize.least_squares(
+        residuals, [np.log(best)], bounds=([np.log(span * 1e-3)], [np.log(span * 1e3)])
+    )
     return float(np.exp(solution.x[0]))

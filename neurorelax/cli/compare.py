@@ -1,11 +1,281 @@
-"""`neurorelax compare`: placeholder until its issue lands."""
+"""`neurorelax compare`: spiking assemblies on a graph against the graph model.
+
+Runs :func:`neurorelax.bridge.run_comparison` on a named built-in graph or a
+graph file (default: the TVB 76-region connectome), prints a short summary
+table, and writes ``comparison.h5`` (everything, for re-plotting),
+``comparison.json`` (metrics and parameters) and ``comparison.png`` into the
+output folder. ``--replot FILE`` redraws the PNG and the table from a saved
+``comparison.h5`` without running anything.
+"""
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["plot_comparison", "register", "summary_table"]
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("build", "simulate", "coarse-grain", "fit", "metrics")
 
 
 def register(subparsers):
-    """Add the ``compare`` sub-command (not implemented yet)."""
-    parser = subparsers.add_parser("compare", help="(not implemented yet)")
+    """Add the ``compare`` sub-command."""
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare spiking assemblies with the graph-level model",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument(
+        "graph",
+        nargs="?",
+        default=None,
+        help="built-in graph name (tvb76, ring:N, grid:RxC) or a graph file; "
+        "default: the default connectome",
+    )
+    parser.add_argument("--neurons-per-node", type=int, default=40)
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="simulated time in seconds (default 10)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--device",
+        default="cpp_standalone",
+        choices=("cpp_standalone", "numpy", "cython", "runtime"),
+    )
+    parser.add_argument("--out", default="compare_out", help="output folder")
+    parser.add_argument(
+        "--smoothing",
+        type=float,
+        default=10.0,
+        help="Gaussian smoothing width in ms (default 10)",
+    )
+    parser.add_argument(
+        "--bin", type=float, default=1.0, help="bin width in ms (default 1)"
+    )
+    parser.add_argument(
+        "--train-nodes",
+        type=_node_list,
+        default=None,
+        help="comma-separated nodes stimulated for the fit",
+    )
+    parser.add_argument(
+        "--test-nodes",
+        type=_node_list,
+        default=None,
+        help="comma-separated held-out stimulated nodes",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a network parameter, e.g. --set 'g_inter=20 nS' "
+        "(see neurorelax.bridge.AssemblyParameters)",
+    )
+    parser.add_argument(
+        "--replot",
+        default=None,
+        metavar="FILE",
+        help="redraw from a saved comparison.h5; run nothing",
+    )
     parser.set_defaults(handler=_run)
 
 
+def _node_list(text):
+    return tuple(int(item) for item in text.split(",") if item.strip())
+
+
+def network_parameters(settings):
+    """Return AssemblyParameters with ``NAME=VALUE`` overrides applied."""
+    from neurorelax.bridge.assembly import AssemblyParameters
+    from neurorelax.scripting import parse_quantity
+
+    defaults = AssemblyParameters()
+    changes = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or key not in defaults.as_dict():
+            raise ValueError(
+                f"--set expects NAME=VALUE with NAME one of "
+                f"{', '.join(sorted(defaults.as_dict()))}; got {item!r}"
+            )
+        like = getattr(defaults, key)
+        if isinstance(like, str):
+            changes[key] = value.strip()
+        elif isinstance(like, int | float):
+            changes[key] = type(like)(value)
+        else:
+            changes[key] = parse_quantity(value, like=like, name=key)
+    return defaults.with_values(**changes)
+
+
+def resolve_graph(name):
+    """Return the graph for a name, ``ring:N``, ``grid:RxC`` or a file path."""
+    from neurorelax.connectome import default_connectome, generators, load
+
+    if name is None:
+        return default_connectome()
+    if name.startswith("ring:"):
+        return generators.ring(int(name.split(":", 1)[1]))
+    if name.startswith("grid:"):
+        rows, cols = name.split(":", 1)[1].lower().split("x")
+        return generators.grid_2d(int(rows), int(cols))
+    return load(name)
+
+
 def _run(args):
-    raise SystemExit("neurorelax compare is not implemented yet")
+    from neurorelax.bridge.comparison import (
+        load_comparison,
+        run_comparison,
+        save_comparison,
+    )
+
+    out = Path(args.out)
+    if args.replot:
+        result = load_comparison(args.replot)
+    else:
+        params = network_parameters(args.set)
+        graph = resolve_graph(args.graph)
+        result = _with_progress(run_comparison, graph, params, args)
+        h5, js = save_comparison(result, out)
+        print(f"wrote {h5} and {js}")
+    png = plot_comparison(result, out / "comparison.png")
+    print(summary_table(result))
+    print(f"wrote {png}")
+    return 0
+
+
+def _with_progress(run, graph, params, args):
+    from tqdm import tqdm
+
+    with tqdm(total=len(STAGES), desc="compare", unit="stage") as bar:
+
+        def progress(stage, fraction):
+            bar.set_postfix_str(stage)
+            bar.update(1)
+
+        return run(
+            graph,
+            params=params,
+            neurons_per_node=args.neurons_per_node,
+            duration_=args.duration,
+            seed=args.seed,
+            device=args.device,
+            bin_width_=args.bin * 1e-3,
+            smoothing_width_=args.smoothing * 1e-3,
+            train_nodes=args.train_nodes,
+            test_nodes=args.test_nodes,
+            progress=progress,
+        )
+
+
+def summary_table(result):
+    """Return a short text table of the main metrics of each model."""
+    from neurorelax.bridge.comparison import MODELS
+
+    # reloaded metrics hold "nan" and "inf" as strings (standard JSON)
+    m = {
+        key: float(value) if isinstance(value, str) else value
+        for key, value in result.metrics.items()
+    }
+    lines = [
+        f"graph: {result.metadata.get('graph')}  nodes: "
+        f"{result.metadata.get('n_nodes')}  spikes: {m['n_spikes']:,}  "
+        f"effective-graph r: {m['effective_graph_r']:.3f}",
+        f"{'model':<10} {'R2 test':>8} {'R2 train':>9} {'node r':>7} "
+        f"{'gamma/s':>9} {'decay/s':>9} {'eta/s':>8}",
+    ]
+    for name in MODELS:
+        eta = m.get(f"eta/{name}", 0.0)
+        lines.append(
+            f"{name:<10} {m[f'r2_test/{name}']:8.3f} "
+            f"{m[f'r2_train/{name}']:9.3f} "
+            f"{m[f'node_corr_median/{name}']:7.3f} "
+            f"{m[f'gamma/{name}']:9.3g} {m[f'decay/{name}']:9.3g} "
+            f"{eta:8.3g}"
+        )
+    taus = [
+        f"{k}: {m[f'tau_spiking_{k}'] * 1e3:.1f}/"
+        f"{m[f'tau_graph_{k}/diffusion'] * 1e3:.1f}"
+        for k in range(6)
+        if f"tau_spiking_{k}" in m
+    ]
+    lines.append("mode tau spiking/graph (ms): " + ", ".join(taus))
+    lines.append(result.metadata.get("diagnosis", ""))
+    return "\n".join(lines)
+
+
+def plot_comparison(result, path):
+    """Draw measured against predicted activation and per-mode times; save PNG."""
+    from neurorelax.plotting.save import save_figure
+    from neurorelax.plotting.style import new_figure, style_context
+
+    arrays, metadata = result.arrays, result.metadata
+    train = len(metadata["protocol"]["train_nodes"])
+    measured = arrays["measured"]
+    dt = metadata["coarse_graining"]["bin_width"]
+    times = np.arange(measured.shape[2]) * dt * 1e3
+    with style_context():
+        fig, axes = new_figure(1, 3)
+        axes = axes.ravel()
+        test = train
+        node = metadata["protocol"]["test_nodes"][0]
+        order = np.argsort(-np.abs(measured[test]).max(axis=1))[:4]
+        for rank, k in enumerate(order):
+            axes[0].plot(
+                times,
+                measured[test, k],
+                color=f"C{rank}",
+                lw=1,
+                label=f"node {k}" + (" (stim.)" if k == node else ""),
+            )
+            axes[0].plot(
+                times,
+                arrays["predicted/diffusion"][test, k],
+                "--",
+                color=f"C{rank}",
+                lw=1,
+            )
+        axes[0].set(
+            xlabel="time in epoch (ms)",
+            ylabel="activation (Hz)",
+            title="held-out stimulus: spiking (-), graph (--)",
+        )
+        axes[0].legend()
+        for name, marker in (("diffusion", "o"), ("extended", "s")):
+            p = arrays[f"predicted/{name}"][train:].ravel()
+            axes[1].plot(
+                measured[train:].ravel(),
+                p,
+                marker,
+                ms=1,
+                alpha=0.3,
+                label=f"{name} R^2={result.metrics[f'r2_test/{name}']:.2f}",
+            )
+        axes[1].set(
+            xlabel="measured (Hz)", ylabel="predicted (Hz)", title="held-out prediction"
+        )
+        axes[1].legend(markerscale=5)
+        k = np.arange(len(arrays["tau_spiking"]))
+        axes[2].plot(k, arrays["tau_spiking"] * 1e3, "ko-", label="spiking")
+        axes[2].plot(
+            k, arrays["tau_graph/diffusion"] * 1e3, "o--", label="graph (diffusion)"
+        )
+        axes[2].plot(
+            k,
+            arrays["tau_theory/diffusion"] * 1e3,
+            ":",
+            label="1/(gamma lambda_k + decay)",
+        )
+        axes[2].set(
+            xlabel="mode k", ylabel="relaxation time (ms)", title="per-mode relaxation"
+        )
+        axes[2].legend()
+        path = Path(path)
+        return save_figure(fig, path.parent, path.stem, formats=("png",))[0]

@@ -22,8 +22,7 @@ def test_bin_spikes_matches_a_per_node_histogram():
 
     edges = np.linspace(0.0, 1.0, 101)
     nodes = assembly_of[neuron_ids]
-    reference = np.stack(
-        [np.histogram(times[nodes == k], edges)[0] for k in range(3)])
+    reference = np.stack([np.histogram(times[nodes == k], edges)[0] for k in range(3)])
     assert np.array_equal(counts, reference)
 
 
@@ -62,9 +61,17 @@ def test_rates_are_per_neuron_in_hz_and_baseline_is_subtracted():
     times = np.repeat(np.arange(0.5, 1.0, 0.01) + 5e-4, 10)
     neuron_ids = np.tile(np.arange(10), 50)
     assembly_of = np.r_[np.zeros(10, int), np.ones(5, int)]
-    result = coarse_grain(neuron_ids, times, assembly_of, 2, t_stop_=1.0,
-                          bin_width_=0.01, smoothing_width_=0.01,
-                          kernel="box", baseline_window_=(0.0, 0.4))
+    result = coarse_grain(
+        neuron_ids,
+        times,
+        assembly_of,
+        2,
+        t_stop_=1.0,
+        bin_width_=0.01,
+        smoothing_width_=0.01,
+        kernel="box",
+        baseline_window_=(0.0, 0.4),
+    )
     assert result.rates.shape == (2, 100)
     assert result.rates[0, 60:95] == pytest.approx(100.0)
     assert result.baseline.tolist() == [0.0, 0.0]
@@ -73,36 +80,52 @@ def test_rates_are_per_neuron_in_hz_and_baseline_is_subtracted():
 
 
 def test_smoothing_narrower_than_a_bin_is_refused():
-    with pytest.raises(ValueError, match="smoothing_width must be at least "
-                                         "bin_width"):
-        coarse_grain(np.array([0]), np.array([0.1]), np.array([0]), 1,
-                     t_stop_=1.0, bin_width_=2e-3, smoothing_width_=1e-3)
+    with pytest.raises(ValueError, match="smoothing_width must be at least bin_width"):
+        coarse_grain(
+            np.array([0]),
+            np.array([0.1]),
+            np.array([0]),
+            1,
+            t_stop_=1.0,
+            bin_width_=2e-3,
+            smoothing_width_=1e-3,
+        )
 
 
 def test_unknown_kernel_is_refused():
     with pytest.raises(ValueError, match="kernel must be one of"):
-        coarse_grain(np.array([0]), np.array([0.1]), np.array([0]), 1,
-                     t_stop_=1.0, kernel="triangle")
+        coarse_grain(
+            np.array([0]),
+            np.array([0.1]),
+            np.array([0]),
+            1,
+            t_stop_=1.0,
+            kernel="triangle",
+        )
 
 
 def test_assembly_index_beyond_the_node_count_is_refused():
-    with pytest.raises(ValueError, match="assembly_of must hold indices < "
-                                         "n_assemblies"):
-        coarse_grain(np.array([0]), np.array([0.1]), np.array([0, 3]), 2,
-                     t_stop_=1.0)
+    with pytest.raises(
+        ValueError, match="assembly_of must hold indices < n_assemblies"
+    ):
+        coarse_grain(np.array([0]), np.array([0.1]), np.array([0, 3]), 2, t_stop_=1.0)
 
 
 def test_baseline_window_outside_the_run_is_refused():
     with pytest.raises(ValueError, match="baseline_window must overlap"):
-        coarse_grain(np.array([0]), np.array([0.1]), np.array([0]), 1,
-                     t_stop_=1.0, baseline_window_=(2.0, 3.0))
+        coarse_grain(
+            np.array([0]),
+            np.array([0.1]),
+            np.array([0]),
+            1,
+            t_stop_=1.0,
+            baseline_window_=(2.0, 3.0),
+        )
 
 
 def test_window_shorter_than_a_bin_is_refused():
-    with pytest.raises(ValueError, match="t_stop - t_start must be at least "
-                                         "one bin"):
-        coarse_grain(np.array([0]), np.array([0.1]), np.array([0]), 1,
-                     t_stop_=1e-4)
+    with pytest.raises(ValueError, match="t_stop - t_start must be at least one bin"):
+        coarse_grain(np.array([0]), np.array([0.1]), np.array([0]), 1, t_stop_=1e-4)
 
 
 def test_effective_graph_sums_conductances_between_assemblies():

@@ -27,9 +27,15 @@ def synthetic(laplacian, gamma, decay, gain, nodes, dt=1e-3, steps=300):
             drive[node] = 1.0 if 0.05 <= t < 0.12 else 0.0
             return -gamma * laplacian @ m - decay * m + gain * drive
 
-        solution = solve_ivp(rhs, (0, steps * dt), np.zeros(n),
-                             t_eval=np.arange(steps) * dt, rtol=1e-10,
-                             atol=1e-12, max_step=dt)
+        solution = solve_ivp(
+            rhs,
+            (0, steps * dt),
+            np.zeros(n),
+            t_eval=np.arange(steps) * dt,
+            rtol=1e-10,
+            atol=1e-12,
+            max_step=dt,
+        )
         runs.append(solution.y)
     return inputs, np.array(runs)
 
@@ -52,8 +58,9 @@ def test_prediction_of_a_held_out_stimulus_matches():
     laplacian = ring_laplacian(8)
     inputs, measured = synthetic(laplacian, 30.0, 15.0, 200.0, [0, 3, 5])
     fit = fit_graph_model(laplacian, inputs[:2], measured[:2], 1e-3)
-    predicted = simulate_graph_model(fit.params, laplacian, inputs[2:],
-                                     measured[2:, :, 0], 1e-3)
+    predicted = simulate_graph_model(
+        fit.params, laplacian, inputs[2:], measured[2:, :, 0], 1e-3
+    )
     assert np.allclose(predicted, measured[2:], atol=1e-6 * measured.max())
 
 
@@ -66,8 +73,9 @@ def test_strength_leak_turns_diffusion_into_a_rate_model():
     inputs[0, 2, :] = 1.0
     out = simulate_graph_model(params, laplacian, inputs, np.zeros((1, 6)), 1e-3)
     steady = np.linalg.solve(40.0 * np.eye(6) - 10.0 * weights, 5.0 * np.eye(6)[2])
-    late = simulate_graph_model(params, laplacian, np.repeat(inputs, 20, axis=2),
-                                np.zeros((1, 6)), 1e-3)[0, :, -1]
+    late = simulate_graph_model(
+        params, laplacian, np.repeat(inputs, 20, axis=2), np.zeros((1, 6)), 1e-3
+    )[0, :, -1]
     assert np.allclose(late, steady, rtol=1e-6)
     assert out[0, 2, 1] > 0
 
@@ -77,11 +85,15 @@ def test_saturating_model_approaches_the_linear_one_for_large_m_sat():
     inputs = np.zeros((1, 5, 200))
     inputs[0, 0, 20:80] = 1.0
     params = {"gamma": 20.0, "decay": 10.0, "gain": 100.0}
-    linear = simulate_graph_model(params, laplacian, inputs, np.zeros((1, 5)),
-                                  1e-3)
-    saturating = simulate_graph_model({**params, "m_sat": 1e6}, laplacian,
-                                      inputs, np.zeros((1, 5)), 1e-3,
-                                      nonlinearity="saturating")
+    linear = simulate_graph_model(params, laplacian, inputs, np.zeros((1, 5)), 1e-3)
+    saturating = simulate_graph_model(
+        {**params, "m_sat": 1e6},
+        laplacian,
+        inputs,
+        np.zeros((1, 5)),
+        1e-3,
+        nonlinearity="saturating",
+    )
     assert np.allclose(saturating, linear, atol=0.02 * linear.max())
 
 
@@ -91,11 +103,17 @@ def test_fit_with_saturation_recovers_its_parameters():
     inputs = np.zeros((2, 6, 250))
     inputs[0, 0, 30:100] = 1.0
     inputs[1, 3, 30:100] = 1.0
-    measured = simulate_graph_model(params, laplacian, inputs, np.zeros((2, 6)),
-                                    1e-3, nonlinearity="saturating")
-    fit = fit_graph_model(laplacian, inputs, measured, 1e-3,
-                          free=("gamma", "decay", "gain", "m_sat"),
-                          nonlinearity="saturating")
+    measured = simulate_graph_model(
+        params, laplacian, inputs, np.zeros((2, 6)), 1e-3, nonlinearity="saturating"
+    )
+    fit = fit_graph_model(
+        laplacian,
+        inputs,
+        measured,
+        1e-3,
+        free=("gamma", "decay", "gain", "m_sat"),
+        nonlinearity="saturating",
+    )
     for name, value in params.items():
         assert fit.params[name] == pytest.approx(value, rel=0.02)
 
@@ -103,19 +121,22 @@ def test_fit_with_saturation_recovers_its_parameters():
 def test_a_run_too_short_to_fit_is_refused():
     laplacian = ring_laplacian(4)
     with pytest.raises(ValueError, match="measured must have at least 9 steps"):
-        fit_graph_model(laplacian, np.zeros((1, 4, 5)), np.zeros((1, 4, 5)),
-                        1e-3)
+        fit_graph_model(laplacian, np.zeros((1, 4, 5)), np.zeros((1, 4, 5)), 1e-3)
 
 
 def test_m_sat_without_a_nonlinearity_is_refused():
     laplacian = ring_laplacian(4)
     with pytest.raises(ValueError, match="free may hold 'm_sat' only with"):
-        fit_graph_model(laplacian, np.zeros((1, 4, 50)), np.zeros((1, 4, 50)),
-                        1e-3, free=("gamma", "m_sat"))
+        fit_graph_model(
+            laplacian,
+            np.zeros((1, 4, 50)),
+            np.zeros((1, 4, 50)),
+            1e-3,
+            free=("gamma", "m_sat"),
+        )
 
 
 def test_mismatched_shapes_are_refused():
     laplacian = ring_laplacian(4)
     with pytest.raises(ValueError, match="inputs must have the shape of"):
-        fit_graph_model(laplacian, np.zeros((1, 4, 40)), np.zeros((1, 4, 50)),
-                        1e-3)
+        fit_graph_model(laplacian, np.zeros((1, 4, 40)), np.zeros((1, 4, 50)), 1e-3)

@@ -45,8 +45,12 @@ def test_mode_relaxation_times_of_known_exponentials():
     t = np.arange(200) * dt
     rng = np.random.default_rng(0)
     amplitudes = rng.normal(size=(3, n))
-    activation = np.einsum("nk,sk,kt->snt", modes, amplitudes,
-                           np.exp(-np.outer(gamma * eigenvalues + decay, t)))
+    activation = np.einsum(
+        "nk,sk,kt->snt",
+        modes,
+        amplitudes,
+        np.exp(-np.outer(gamma * eigenvalues + decay, t)),
+    )
 
     taus, _ = mode_relaxation_times(activation, modes, dt, 0, 200, n_modes=4)
 

@@ -1,0 +1,167 @@
+"""The comparison chain: refusals before simulating, saving, the command line."""
+
+import json
+
+import numpy as np
+import pytest
+
+from neurorelax.bridge import comparison
+from neurorelax.bridge.comparison import (
+    ComparisonResult,
+    load_comparison,
+    plan_protocol,
+    run_comparison,
+    save_comparison,
+)
+from neurorelax.cli import main as cli_main
+from neurorelax.connectome import generators
+
+
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Fail the test if the chain reaches the simulation."""
+
+    def simulate(*args, **kwargs):
+        raise AssertionError("the simulation started")
+
+    monkeypatch.setattr(comparison, "_simulate", simulate)
+
+
+def test_graph_size_not_matching_the_network_is_refused(no_simulation):
+    with pytest.raises(
+        ValueError,
+        match="graph must have n_nodes = 10 nodes to "
+        "match the network, got a graph with 8",
+    ):
+        run_comparison(generators.ring(8), n_nodes=10, duration_=5.0)
+
+
+def test_stimulating_a_missing_node_is_refused(no_simulation):
+    with pytest.raises(
+        ValueError,
+        match=r"stimulus node must be an integer in "
+        r"\[0, 7\]",
+    ):
+        run_comparison(
+            generators.ring(8), duration_=5.0, train_nodes=(0, 9), test_nodes=(4,)
+        )
+
+
+def test_smoothing_shorter_than_the_bin_is_refused(no_simulation):
+    with pytest.raises(ValueError, match="smoothing_width must be at least bin_width"):
+        run_comparison(
+            generators.ring(8), duration_=5.0, bin_width_=2e-3, smoothing_width_=1e-3
+        )
+
+
+def test_run_too_short_to_fit_is_refused(no_simulation):
+    with pytest.raises(
+        ValueError,
+        match=r"duration must be at least 2.25 s to "
+        r"fit the graph model",
+    ):
+        run_comparison(generators.ring(8), duration_=1.0)
+
+
+def test_overlapping_train_and_test_nodes_are_refused(no_simulation):
+    with pytest.raises(ValueError, match="test_nodes must differ from train_nodes"):
+        run_comparison(
+            generators.ring(8), duration_=5.0, train_nodes=(0, 1), test_nodes=(1,)
+        )
+
+
+def test_protocol_repeats_every_stimulus_in_its_windows():
+    protocol = plan_protocol(8, 3.0, train_nodes=(0, 2), test_nodes=(5,))
+    assert protocol.repetitions == 2
+    assert protocol.duration_ == pytest.approx(0.5 + 2 * 3 * 0.35)
+    stimuli = protocol.stimuli()
+    assert sorted(s.node for s in stimuli) == [0, 0, 2, 2, 5, 5]
+    starts = sorted(float(s.start) for s in stimuli)
+    assert np.allclose(np.diff(starts), 0.35)
+
+
+def test_saved_comparison_reloads(tmp_path):
+    result = ComparisonResult(
+        arrays={
+            "measured": np.ones((2, 3, 4)),
+            "predicted/diffusion": np.zeros((2, 3, 4)),
+            "spike_t": np.arange(5.0),
+        },
+        metrics={"r2_test/diffusion": 0.5},
+        metadata={"graph": "ring3"},
+    )
+    h5, js = save_comparison(result, tmp_path)
+    loaded = load_comparison(h5)
+    assert loaded.metrics == {"r2_test/diffusion": 0.5}
+    assert loaded.metadata["graph"] == "ring3"
+    assert np.array_equal(loaded.arrays["predicted/diffusion"], np.zeros((2, 3, 4)))
+    assert json.loads(js.read_text())["metrics"]["r2_test/diffusion"] == 0.5
+
+
+EXPECTED_METRICS = (
+    [
+        "effective_graph_r",
+        "baseline_rate_mean",
+        "peak_activation",
+        "n_spikes",
+        "wall_time",
+    ]
+    + [f"tau_spiking_{k}" for k in range(6)]
+    + [
+        f"{key}/{model}"
+        for model in ("diffusion", "extended")
+        for key in ("r2_test", "r2_train", "node_corr_median", "gamma", "decay", "gain")
+    ]
+    + [
+        f"tau_graph_{k}/{model}"
+        for model in ("diffusion", "extended")
+        for k in range(6)
+    ]
+    + ["eta/extended"]
+)
+
+
+@pytest.mark.slow
+def test_compare_command_end_to_end_on_numpy(tmp_path, capsys):
+    out = tmp_path / "out"
+    status = cli_main(
+        [
+            "compare",
+            "ring:6",
+            "--device",
+            "numpy",
+            "--duration",
+            "1.6",
+            "--neurons-per-node",
+            "16",
+            "--train-nodes",
+            "0,3",
+            "--test-nodes",
+            "1",
+            "--smoothing",
+            "5",
+            "--out",
+            str(out),
+        ]
+    )
+    assert status == 0
+
+    data = json.loads((out / "comparison.json").read_text())
+    missing = [key for key in EXPECTED_METRICS if key not in data["metrics"]]
+    assert not missing
+    assert data["metrics"]["effective_graph_r"] >= 0.9
+    assert (out / "comparison.png").stat().st_size > 10_000
+    assert "R2 test" in capsys.readouterr().out
+
+    # the saved result re-plots without running anything
+    status = cli_main(
+        [
+            "compare",
+            "--replot",
+            str(out / "comparison.h5"),
+            "--out",
+            str(tmp_path / "replot"),
+        ]
+    )
+    assert status == 0
+    assert (tmp_path / "replot" / "comparison.png").exists()
