@@ -108,11 +108,16 @@ def _lines(ax, rows, metric, x, others, units):
         samples = [[r[metric] for r in members if r[x] == value] for value in xs]
         mean = [np.mean(s) for s in samples]
         spread = [np.std(s) for s in samples]
-        label = ", ".join(f"{n}={v:g}" for n, v in zip(others, key)) or None
+        pairs = zip(others, key, strict=True)
+        label = ", ".join(f"{n}={_text(v)}" for n, v in pairs) or None
         ax.errorbar(xs, mean, yerr=spread, marker="o", capsize=3, label=label)
     if others:
         ax.legend(fontsize="small")
     ax.set_ylabel(metric)
+
+
+def _text(value):
+    return f"{value:g}" if isinstance(value, float | int) else str(value)
 
 
 def _map(ax, rows, metric, x, y, units):

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from distributed import WorkerPlugin
+
 from neurorelax.results import to_jsonable, write_json
 from neurorelax.sweep.spec import load_spec
 from neurorelax.sweep.table import build_table, write_table
@@ -67,7 +69,11 @@ class SweepResult:
         Points run now, points found finished from an earlier run, and points
         whose status is ``"error"``.
     wall_time_s : float
-        Seconds from the first submitted point to the last record.
+        Seconds from the moment the cluster was up to the last record,
+        ``worker_setup_s`` included.
+    worker_setup_s : float
+        Seconds the workers spent importing the model script (and Brian2)
+        before the first point; a one-off cost of fresh worker processes.
     """
 
     spec: object
@@ -79,6 +85,7 @@ class SweepResult:
     n_skipped: int = 0
     n_failed: int = 0
     wall_time_s: float = 0.0
+    worker_setup_s: float = 0.0
 
 
 def run_sweep(
@@ -161,6 +168,9 @@ def run_sweep(
         if on_start is not None:
             on_start(len(points), len(points) - len(pending))
         start = time.perf_counter()
+        if pending:
+            _prepare_workers(active, spec, script_sha)
+        setup = time.perf_counter() - start
         new = _execute(active, spec, pending, script_sha, on_point)
         wall = time.perf_counter() - start
 
@@ -186,6 +196,7 @@ def run_sweep(
         n_skipped=len(points) - len(pending),
         n_failed=n_failed,
         wall_time_s=wall,
+        worker_setup_s=setup,
     )
 
 
@@ -299,6 +310,19 @@ def _cluster(scheduler, client, n_workers, connect_timeout):
     finally:
         opened.close()
         cluster.close()
+
+
+def _prepare_workers(client, spec, script_sha):
+    """Import the model script on every worker, in the worker's main thread.
+
+    Brian2 installs a signal handler when it is imported, which fails in a
+    worker's task threads; importing here also keeps these seconds out of
+    the first points.
+    """
+    client.register_plugin(
+        _ModelImport(str(spec.model_path), script_sha),
+        name=f"neurorelax-sweep-{script_sha[:16]}",
+    )
 
 
 def _execute(client, spec, pending, script_sha, on_point):
@@ -437,6 +461,23 @@ def _file_lock(path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class _ModelImport(WorkerPlugin):
+    """Worker plugin: import the model script in the worker's main thread.
+
+    An import error is only logged here; the points then report it.
+    """
+
+    def __init__(self, model_path, script_sha):
+        self.model_path = model_path
+        self.script_sha = script_sha
+
+    def setup(self, worker):
+        try:
+            _load_model(self.model_path, self.script_sha)
+        except Exception:
+            logger.exception("could not import %s on %s", self.model_path, worker)
+
+
 def _run_model(task, point, directory):
     module = _load_model(task["model_path"], task["script_sha256"])
     _reset_brian2()
@@ -456,7 +497,6 @@ def _run_model(task, point, directory):
         error = f"{type(exc).__name__}: {exc}"
         trace = traceback.format_exc()
     run_time = time.perf_counter() - start
-    _reset_brian2()
 
     record = _record(task, point, status=status, run_time=run_time)
     record["started_unix"] = started_unix
@@ -497,10 +537,15 @@ def _load_model(path, sha):
 
     from neurorelax.scripting import load_script
 
-    module = load_script(Path(path))
-    if getattr(module, "_neurorelax_sweep_sha", sha) != sha:
-        sys.modules.pop(module.__name__, None)
+    name = f"neurorelax_models_{Path(path).stem}"
+    if getattr(sys.modules.get(name), "_neurorelax_sweep_sha", sha) != sha:
+        sys.modules.pop(name)
+    try:
         module = load_script(Path(path))
+    except BaseException:
+        # load_script registers the module before running it; drop a half-run one.
+        sys.modules.pop(name, None)
+        raise
     module._neurorelax_sweep_sha = sha
     return module
 

@@ -146,7 +146,7 @@ class SweepSpec:
         combos = itertools.product(*(self.parameters[n] for n in names), self.seeds)
         points = []
         for index, combo in enumerate(combos):
-            params = dict(zip(names, combo[:-1]))
+            params = dict(zip(names, combo[:-1], strict=True))
             values = {n: _table_value(params[n], self.units[n]) for n in names}
             seed = combo[-1]
             points.append(

@@ -18,8 +18,12 @@ def client():
     """A distributed.Client of a 2-worker LocalCluster on 127.0.0.1."""
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, silence_logs=logging.ERROR,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
     )
     client = distributed.Client(cluster, set_as_default=False)
     yield client

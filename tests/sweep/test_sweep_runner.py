@@ -28,11 +28,21 @@ seeds: [0, 1]
 """
 
 
+def _running_point():
+    from neurorelax.sweep import runner
+
+    return runner._POINT_LOCK.locked()
+
+
 def _idle(client, timeout=30.0):
-    """Wait until the scheduler holds no task (left over from a killed client)."""
+    """Wait until no worker runs a point (a task left by a killed driver).
+
+    The scheduler forgets the tasks of a client that is gone at once, but a
+    worker thread already running a point finishes it and writes its record.
+    """
     deadline = time.monotonic() + timeout
-    while client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
-        assert time.monotonic() < deadline, "cluster did not become idle"
+    while any(client.run(_running_point).values()):
+        assert time.monotonic() < deadline, "workers did not become idle"
         time.sleep(0.1)
 
 
@@ -51,8 +61,16 @@ def test_sweep_gives_one_row_per_point(fake_sweep):
     assert len(rows) == result.spec.n_points == 12
     assert result.n_run == 12 and result.n_skipped == 0 and result.n_failed == 0
     assert result.table.column_names == [
-        "point", "gain", "tau", "delay", "seed", "response", "noise",
-        "run_time_s", "status", "error",
+        "point",
+        "gain",
+        "tau",
+        "delay",
+        "seed",
+        "response",
+        "noise",
+        "run_time_s",
+        "status",
+        "error",
     ]
     for row in rows:
         assert row["status"] == "ok" and row["error"] is None
@@ -109,7 +127,9 @@ def test_changed_model_script_reruns_its_points(client, write_spec, tmp_path):
     script = tmp_path / "copied_model.py"
     source = (Path(__file__).parent / "models" / "failing_model.py").read_text()
     script.write_text(source)
-    spec = write_spec(f"model: {script}\ndevice: numpy\nparameters: {{x: [1.0, 2.0]}}\n")
+    spec = write_spec(
+        f"model: {script}\ndevice: numpy\nparameters: {{x: [1.0, 2.0]}}\n"
+    )
     assert run_sweep(spec, client=client).n_run == 2
 
     script.write_text(source.replace('"square": p["x"] ** 2', '"square": p["x"] ** 3'))
@@ -135,7 +155,8 @@ def test_killed_sweep_resumes_with_only_the_missing_points(client, write_spec):
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code, str(spec), client.scheduler.address],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
     # Kill the driver once a few points have finished.
@@ -173,7 +194,9 @@ def test_callbacks_and_manifest(client, write_spec):
         """)
 
     result = run_sweep(
-        spec, client=client, on_start=lambda *args: started.append(args),
+        spec,
+        client=client,
+        on_start=lambda *args: started.append(args),
         on_point=lambda record: seen.append(record["point"]),
     )
 

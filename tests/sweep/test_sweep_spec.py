@@ -9,6 +9,7 @@ from neurorelax.sweep import load_spec, run_sweep
 from neurorelax.sweep.spec import TABLE_FORMATS
 
 MODELS = Path(__file__).parent / "models"
+M = "model: MODELS/fake_model.py\n"
 FAKE = """
 model: MODELS/fake_model.py
 device: numpy
@@ -26,7 +27,9 @@ def test_grid_is_the_product_of_values_and_seeds(write_spec):
 
     assert spec.n_points == len(points) == 8
     assert [(p.values["gain"], p.values["tau"], p.seed) for p in points[:3]] == [
-        (1.0, 5.0, 0), (1.0, 5.0, 1), (1.0, 10.0, 0),
+        (1.0, 5.0, 0),
+        (1.0, 5.0, 1),
+        (1.0, 10.0, 0),
     ]
     assert points[2].params["tau"] == 10 * ms
     assert spec.units == {"gain": "", "tau": "ms"}
@@ -36,27 +39,35 @@ def test_grid_is_the_product_of_values_and_seeds(write_spec):
 
 def test_point_ids_do_not_depend_on_how_a_value_is_written(write_spec):
     by_list = load_spec(write_spec(FAKE, "a.yaml")).points()
-    by_range = load_spec(write_spec("""
+    by_range = load_spec(
+        write_spec(
+            """
         model: MODELS/fake_model.py
         device: numpy
         parameters:
           gain: {start: 1.0, stop: 2.0, num: 2}
           tau: {start: 0.005, stop: 0.01, step: 0.005, unit: second}
         seeds: {start: 0, count: 2}
-        """, "b.yaml")).points()
+        """,
+            "b.yaml",
+        )
+    ).points()
 
     assert [p.point_id for p in by_list] == [p.point_id for p in by_range]
 
 
 def test_toml_and_yaml_give_the_same_spec(write_spec):
-    toml = write_spec("""
+    toml = write_spec(
+        """
         model = "MODELS/fake_model.py"
         device = "numpy"
         seeds = [0, 1]
         [parameters]
         gain = [1.0, 2.0]
         tau = ["5 ms", "10 ms"]
-        """, "spec.toml")
+        """,
+        "spec.toml",
+    )
 
     assert [p.point_id for p in load_spec(toml).points()] == [
         p.point_id for p in load_spec(write_spec(FAKE)).points()
@@ -64,13 +75,15 @@ def test_toml_and_yaml_give_the_same_spec(write_spec):
 
 
 def test_ranges_in_units(write_spec):
-    spec = load_spec(write_spec("""
+    spec = load_spec(
+        write_spec("""
         model: MODELS/fake_model.py
         parameters:
           tau: {start: 1 ms, stop: 100 ms, num: 3, scale: log}
           gain: {start: 0.0, stop: 0.25, step: 0.05}
           n_steps: {values: [2, 3]}
-        """))
+        """)
+    )
 
     assert spec.parameters["tau"] == [1 * ms, 10 * ms, 100 * ms]
     assert spec.parameters["gain"] == pytest.approx([0, 0.05, 0.1, 0.15, 0.2, 0.25])
@@ -80,11 +93,13 @@ def test_ranges_in_units(write_spec):
 
 
 def test_table_values_use_the_unit_of_the_spec(write_spec):
-    spec = load_spec(write_spec("""
+    spec = load_spec(
+        write_spec("""
         model: MODELS/fake_model.py
         parameters:
           tau: {values: [500, 1500], unit: us}
-        """))
+        """)
+    )
 
     assert spec.units["tau"] == "us"
     assert [p.values["tau"] for p in spec.points()] == pytest.approx([500, 1500])
@@ -107,41 +122,57 @@ def test_dict_spec_resolves_paths_against_base_dir():
     [
         ("model: no_such_model\n", r"unknown model script 'no_such_model'"),
         ("parameters: {}\n", r"the key 'model' .* is missing"),
-        ("model: MODELS/fake_model.py\nparameters: {w_inh: [1]}\n",
-         r"unknown parameter 'w_inh' for model 'fake_model'; known parameters: "
-         r"delay, gain, n_steps, tau"),
-        ("model: MODELS/fake_model.py\nmetrics: [rate]\n",
-         r"unknown metric 'rate' for model 'fake_model'; known metrics: response, "
-         r"noise"),
-        ("model: MODELS/fake_model.py\nparameters: {tau: [5]}\n",
-         r"tau: expected a value in units of second, got 5; write the unit"),
-        ("model: MODELS/fake_model.py\nparameters: {tau: ['5 mV']}\n",
-         r"tau: expected a value in units of second, got 5. \* mvolt"),
-        ("model: MODELS/fake_model.py\nparameters: {tau: {start: 1, stop: 2, num: 2}}\n",
-         r"tau.start: expected a value in units of second"),
-        ("model: MODELS/fake_model.py\nparameters: {gain: []}\n",
-         r"the grid is empty"),
-        ("model: MODELS/fake_model.py\nseeds: []\n", r"the grid is empty"),
-        ("model: MODELS/fake_model.py\nparameters: {gain: {start: 0, stop: 1, num: 0}}\n",
-         r"the grid is empty"),
-        ("model: MODELS/fake_model.py\nseeds: 3\n",
-         r"seeds must be a list of integers or \{start: S, count: N\}, got 3"),
-        ("model: MODELS/fake_model.py\nseeds: [0, 0]\n", r"seeds must not repeat"),
-        ("model: MODELS/fake_model.py\nseeds: [-1]\n", r"seeds must be integers >= 0"),
-        ("model: MODELS/fake_model.py\nparamaters: {}\n",
-         r"unknown key\(s\) 'paramaters'"),
-        ("model: MODELS/fake_model.py\nparameters: {gain: {start: 0, stop: 1}}\n",
-         r"'gain': a range needs start, stop and exactly one of num or step"),
-        ("model: MODELS/fake_model.py\nparameters: {gain: {start: 0, stop: 1, "
-         "step: 0}}\n", r"'gain': step must be > 0, got 0"),
-        ("model: MODELS/fake_model.py\nparameters: {gain: {start: 0, stop: 1, "
-         "num: 3, scale: log}}\n", r"a log range needs start and stop > 0"),
-        ("model: MODELS/fake_model.py\nparameters: {n_steps: [2.5]}\n",
-         r"'n_steps': expected integer values .* got 2.5"),
-        ("model: MODELS/fake_model.py\ndevice: gpu\n", r"device must be one of"),
-        ("model: MODELS/fake_model.py\ntable: xlsx\n",
-         r"table must be one of 'parquet', 'csv'; got 'xlsx'"),
-        ("model: MODELS/fake_model.py\nquick: 1\n", r"quick must be true or false"),
+        (
+            M + "parameters: {w_inh: [1]}\n",
+            r"unknown parameter 'w_inh' for model 'fake_model'; known parameters: "
+            r"delay, gain, n_steps, tau",
+        ),
+        (
+            M + "metrics: [rate]\n",
+            r"unknown metric 'rate' for model 'fake_model'; known metrics: response, "
+            r"noise",
+        ),
+        (
+            M + "parameters: {tau: [5]}\n",
+            r"tau: expected a value in units of second, got 5; write the unit",
+        ),
+        (
+            M + "parameters: {tau: ['5 mV']}\n",
+            r"tau: expected a value in units of second, got 5. \* mvolt",
+        ),
+        (
+            M + "parameters: {tau: {start: 1, stop: 2, num: 2}}\n",
+            r"tau.start: expected a value in units of second",
+        ),
+        (M + "parameters: {gain: []}\n", r"the grid is empty"),
+        (M + "seeds: []\n", r"the grid is empty"),
+        (M + "parameters: {gain: {start: 0, stop: 1, num: 0}}\n", r"the grid is empty"),
+        (
+            M + "seeds: 3\n",
+            r"seeds must be a list of integers or \{start: S, count: N\}, got 3",
+        ),
+        (M + "seeds: [0, 0]\n", r"seeds must not repeat"),
+        (M + "seeds: [-1]\n", r"seeds must be integers >= 0"),
+        (M + "paramaters: {}\n", r"unknown key\(s\) 'paramaters'"),
+        (
+            M + "parameters: {gain: {start: 0, stop: 1}}\n",
+            r"'gain': a range needs start, stop and exactly one of num or step",
+        ),
+        (
+            M + "parameters: {gain: {start: 0, stop: 1, step: 0}}\n",
+            r"'gain': step must be > 0, got 0",
+        ),
+        (
+            M + "parameters: {gain: {start: 0, stop: 1, num: 3, scale: log}}\n",
+            r"a log range needs start and stop > 0",
+        ),
+        (
+            M + "parameters: {n_steps: [2.5]}\n",
+            r"'n_steps': expected integer values .* got 2.5",
+        ),
+        (M + "device: gpu\n", r"device must be one of"),
+        (M + "table: xlsx\n", r"table must be one of 'parquet', 'csv'; got 'xlsx'"),
+        (M + "quick: 1\n", r"quick must be true or false"),
         ("- just a list\n", r"must hold a mapping of keys"),
     ],
 )
@@ -153,7 +184,9 @@ def test_bad_specs_are_refused_with_a_clear_error(write_spec, text, match):
 def test_bad_spec_files_are_refused(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"spec file .*missing.yaml.* does not"):
         load_spec(tmp_path / "missing.yaml")
-    with pytest.raises(ValueError, match=r"must end in .yaml, .yml or .toml, got '.json'"):
+    with pytest.raises(
+        ValueError, match=r"must end in .yaml, .yml or .toml, got '.json'"
+    ):
         load_spec(tmp_path / "spec.json")
     (tmp_path / "broken.toml").write_text("model = \n")
     with pytest.raises(ValueError, match=r"broken.toml' is not valid"):
@@ -181,4 +214,3 @@ def test_unreachable_scheduler_is_refused_before_any_point(write_spec, tmp_path)
     ):
         run_sweep(write_spec(FAKE), scheduler="tcp://127.0.0.1:1", connect_timeout=1)
     assert not (tmp_path / "spec_sweep").exists()
-

@@ -34,7 +34,9 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     trace = p["gain"] * np.exp(-np.arange(p["n_steps"]) * ms / p["tau"])
     metrics = {"response": p["gain"] * float(p["tau"] / ms), "noise": rng.normal()}
 
-    save_results(Path(out_dir) / f"{NAME}.h5", {"trace": trace}, {"seed": seed, **metrics})
+    save_results(
+        Path(out_dir) / f"{NAME}.h5", {"trace": trace}, {"seed": seed, **metrics}
+    )
     return metrics
 
 

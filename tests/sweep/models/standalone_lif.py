@@ -42,7 +42,10 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
         group = b2.NeuronGroup(
             N_NEURONS,
             "dv/dt = (I - v) / tau : 1\nI : 1 (constant)\ntau : second (constant)",
-            threshold="v > 1", reset="v = 0", method="exact", name="lif",
+            threshold="v > 1",
+            reset="v = 0",
+            method="exact",
+            name="lif",
         )
         group.I = PARAMETERS["I"]
         group.tau = PARAMETERS["tau"]
@@ -59,7 +62,10 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     rate = len(data["lif_spikes"]["i"]) / (N_NEURONS * DURATION)
     save_results(
         out_dir / f"{NAME}.h5",
-        {"spike_i": data["lif_spikes"]["i"], "spike_t": data["lif_spikes"]["t"] / second},
+        {
+            "spike_i": data["lif_spikes"]["i"],
+            "spike_t": data["lif_spikes"]["t"] / second,
+        },
         {"I": p["I"], "tau": p["tau"], "rate_Hz": float(rate)},
     )
     return {"rate": float(rate)}

@@ -1,0 +1,77 @@
+"""`neurorelax sweep SPEC` on the shared cluster (through --scheduler)."""
+
+import pytest
+
+from neurorelax.cli import main
+from neurorelax.sweep import read_table
+
+pytestmark = pytest.mark.slow
+
+
+def test_cli_runs_a_sweep_writes_csv_and_a_plot(client, write_spec, capsys):
+    spec = write_spec("""
+        model: MODELS/failing_model.py
+        device: numpy
+        parameters: {x: [-1.0, 1.0, 2.0]}
+        """)
+    address = client.scheduler.address
+
+    status = main(
+        [
+            "sweep",
+            str(spec),
+            "--scheduler",
+            address,
+            "--format",
+            "csv",
+            "--out",
+            str(spec.parent / "out"),
+            "--plot",
+            "square",
+            "x",
+        ]
+    )
+
+    printed = capsys.readouterr()
+    assert status == 1  # one point failed
+    assert "3 point(s): 3 run, 0 already finished, 1 failed" in printed.out
+    assert "ValueError: x must be >= 0, got -1.0" in printed.out
+    assert "3/3" in printed.err  # the progress bar
+    table = read_table(spec.parent / "out" / "results.csv")
+    assert table.column("square").to_pylist()[1:] == [1.0, 4.0]
+    assert (spec.parent / "out" / "square_vs_x.png").stat().st_size > 0
+
+    again = main(
+        [
+            "sweep",
+            str(spec),
+            "--scheduler",
+            address,
+            "--keep-failed",
+            "--out",
+            str(spec.parent / "out"),
+            "--no-progress",
+        ]
+    )
+    assert again == 1
+    assert "0 run, 3 already finished, 1 failed" in capsys.readouterr().out
+
+
+def test_cli_reports_a_bad_spec_before_running(write_spec, capsys):
+    spec = write_spec("model: MODELS/failing_model.py\nparameters: {y: [1]}\n")
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sweep", str(spec)])
+
+    assert exit_info.value.code == 2
+    assert "unknown parameter 'y' for model 'failing_model'" in capsys.readouterr().err
+    assert not (spec.parent / "spec_sweep").exists()
+
+
+def test_cli_refuses_a_malformed_plot_request(write_spec, capsys):
+    spec = write_spec("model: MODELS/failing_model.py\n")
+
+    with pytest.raises(SystemExit, match="2"):
+        main(["sweep", str(spec), "--plot", "square", "x", "y", "z"])
+
+    assert "--plot expects METRIC X [Y], got 'square x y z'" in capsys.readouterr().err
