@@ -98,6 +98,15 @@ def make_figure(results, out_dir):
         )
         ax.set_title(f"t = {format_time(t[index])}", loc="center")
     map_axes[0].set_title(f"t = 0, all at {meta['start_label']}", loc="center")
+    top.text(
+        0.45,
+        0.0,
+        "regions at their centres, seen from above (x-y plane, mm)",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        color="0.3",
+    )
     top.colorbar(
         artist, ax=map_axes.tolist(), label="activation M", shrink=0.85, pad=0.01
     )

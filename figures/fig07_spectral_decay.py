@@ -77,6 +77,15 @@ def make_figure(results, out_dir):
     ):
         artist = brain_map(ax, a["positions"], activity[index], norm)
         ax.set_title(f"t = {t_ms[index]:.3g} ms", loc="center")
+    top.text(
+        0.45,
+        0.0,
+        "regions at their centres, seen from above (x-y plane, mm)",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        color="0.3",
+    )
     top.colorbar(
         artist, ax=map_axes.tolist(), label="activation M", shrink=0.85, pad=0.01
     )
