@@ -1,0 +1,150 @@
+"""Figure 4: lateral inhibition makes patterns compete.
+
+Plots the results of ``models/lateral_inhibition.py``: the rate of each
+assembly over time at the reference contrast, with and without the shared
+inhibitory pool; selectivity (winner rate / mean loser rate) against input
+contrast with and without the pool; and the graph-level analogue, divisive
+normalization of the same inputs.
+
+Checks (from the saved spike counts): with the pool, selectivity at the
+reference contrast (10 %) is at least 3; without it, below 1.5.
+"""
+
+import numpy as np
+
+from neurorelax.plotting import (
+    Check,
+    colors,
+    new_figure,
+    panel_labels,
+    plain_log_ticks,
+    save_figure,
+)
+
+NAME = "fig04_lateral_inhibition"
+MODELS = ("lateral_inhibition",)
+CLIP = 1000.0  # selectivities above this are drawn at it (triangles)
+
+
+def selectivity(rates, floor):
+    """Winner (assembly 0) over mean loser rate; losers floored at ``floor``."""
+    rates = np.asarray(rates, dtype=float)
+    return rates[..., 0] / np.maximum(rates[..., 1:].mean(axis=-1), floor)
+
+
+def make_figure(results, out_dir):
+    """Draw figure 4 from the model results and return its checks."""
+    data = results["lateral_inhibition"]
+    a, meta = data.arrays, data.metadata
+    floor = meta["selectivity_floor_Hz"]
+    sel = selectivity(a["rates_Hz"], floor)
+    ref = meta["reference"]
+    contrast_pct = 100 * meta["reference_contrast"]
+
+    checks = [
+        Check.at_least(
+            f"selectivity with the inhibitory pool at {contrast_pct:g} % contrast",
+            sel[ref["with"]],
+            3.0,
+            note=f"winner {a['rates_Hz'][ref['with'], 0]:.1f} Hz; losers floored "
+            f"at {floor:.2f} Hz (one spike)",
+        ),
+        Check.at_most(
+            f"selectivity without the pool at {contrast_pct:g} % contrast",
+            sel[ref["without"]],
+            1.5,
+        ),
+    ]
+
+    fig, axes = new_figure(1, 4, row_height=2.5)
+    ax_with, ax_without, ax_sel, ax_graph = axes[0]
+    edges = a["bin_edges_ms"]
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    shades = [colors.OKABE_ITO["vermillion"]] + [
+        colors.OKABE_ITO["sky_blue"],
+        colors.OKABE_ITO["blue"],
+        colors.OKABE_ITO["green"],
+    ]
+    for ax, key, title in (
+        (ax_with, "with", "with pool"),
+        (ax_without, "without", "without pool"),
+    ):
+        traces = a["rate_traces_Hz"][key]
+        for k, trace in enumerate(traces):
+            label = "winner (+c input)" if k == 0 else f"assembly {k + 1}"
+            ax.plot(
+                centres,
+                trace,
+                color=shades[k % len(shades)],
+                label=label,
+                lw=1.4 if k == 0 else 0.9,
+            )
+        ax.axvspan(0, meta["window_ms"][0], color="0.92", lw=0)
+        ax.set(
+            xlabel="t (ms)",
+            ylabel="assembly rate (Hz)",
+            title=f"{title}, c = {contrast_pct:g} %",
+        )
+    ax_without.legend(loc="lower right", fontsize=6)
+
+    contrast = 100 * a["contrast"]
+    for flag, key in ((True, "with"), (False, "without")):
+        rows = np.flatnonzero(a["with_pool"] == flag)
+        order = rows[np.argsort(contrast[rows])]
+        shown = np.minimum(sel[order], CLIP)
+        ax_sel.plot(
+            contrast[order],
+            shown,
+            "o-",
+            color=colors.CONDITION[key],
+            label=f"{key} pool",
+        )
+        clipped = sel[order] > CLIP
+        ax_sel.plot(
+            contrast[order][clipped],
+            shown[clipped],
+            "^",
+            ms=7,
+            color=colors.CONDITION[key],
+        )
+    ax_sel.axhline(3, color="0.5", ls="--", lw=0.8)
+    ax_sel.axhline(1.5, color="0.5", ls=":", lw=0.8)
+    ax_sel.axvline(contrast_pct, color="0.8", lw=0.8)
+    ax_sel.set(
+        xlabel="input contrast c (%)",
+        ylabel="selectivity (winner / losers)",
+        yscale="log",
+        title="Spiking (triangles: > 1000)",
+    )
+    plain_log_ticks(ax_sel)
+    ax_sel.legend(loc="center right")
+
+    g = a["graph"]
+    g_contrast = 100 * g["contrast"]
+    for key, values in (("with", g["with_pool"]), ("without", g["alone"])):
+        ax_graph.plot(
+            g_contrast,
+            values[:, 0] / values[:, 1:].mean(axis=1),
+            "o-",
+            color=colors.CONDITION[key],
+            label="pooled" if key == "with" else "each alone",
+        )
+    ax_graph.set(
+        xlabel="input contrast c (%)",
+        ylabel="winner / losers",
+        title="Graph: divisive normalization",
+    )
+    ax_graph.legend(loc="upper left")
+    panel_labels(axes[0])
+    save_figure(fig, out_dir, NAME)
+    return checks
+
+
+def main(argv=None):
+    from neurorelax.cli.figures import figure_main
+
+    return figure_main(NAME, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
