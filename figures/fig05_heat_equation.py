@@ -184,7 +184,12 @@ def make_figure(results, out_dir):
 
     panel_labels([map_axes[0], ax_heat, ax_scatter, ax_dev])
     save_figure(fig, out_dir, NAME)
+    return make_checks(results)
 
+
+def make_checks(results):
+    """Turn the graph_diffusion measurements into this figure's checks."""
+    metrics = results["graph_diffusion"].metadata["metrics"]
     return [
         Check.at_most(
             "relative drift of the total activation",

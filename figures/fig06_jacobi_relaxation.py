@@ -126,7 +126,15 @@ def make_figure(results, out_dir):
 
     panel_labels(axes[0])
     save_figure(fig, out_dir, NAME)
+    return make_checks(results)
 
+
+def make_checks(results):
+    """Turn the jacobi_relaxation measurements into this figure's checks."""
+    result = results["jacobi_relaxation"]
+    metrics = result.metadata["metrics"]
+    rho = metrics["rho_jacobi"]
+    jacobi = result.arrays["jacobi"]
     return [
         Check.within(
             "asymptotic convergence factor of Jacobi",

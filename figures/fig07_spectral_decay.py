@@ -156,7 +156,14 @@ def make_figure(results, out_dir):
 
     panel_labels([map_axes[0], ax_modes, ax_energy, ax_rates])
     save_figure(fig, out_dir, NAME)
+    return make_checks(results)
 
+
+def make_checks(results):
+    """Turn the spectral_decay measurements into this figure's checks."""
+    result = results["spectral_decay"]
+    metrics = result.metadata["metrics"]
+    k = result.arrays["fit_modes"]
     return [
         Check.at_most(
             f"worst relative error of the fitted decay rates of modes 1-{k[-1]}",

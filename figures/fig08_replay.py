@@ -151,7 +151,13 @@ def make_figure(results, out_dir):
 
     panel_labels([ax_overlap, ax_total, ax_detail, ax_legend])
     save_figure(fig, out_dir, NAME)
+    return make_checks(results)
 
+
+def make_checks(results):
+    """Turn the replay measurements into this figure's checks."""
+    metrics = results["replay"].metadata["metrics"]
+    n_tau = metrics["decay_time_constants"]
     last = f"through the last rest-wake cycle up to {n_tau:g} decay time constants"
     return [
         Check.at_least(

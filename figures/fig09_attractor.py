@@ -26,7 +26,7 @@ def make_figure(results, out_dir):
     """Draw figure 9 from the attractor results and return its checks."""
     result = results["attractor"]
     a, meta = result.arrays, result.metadata
-    metrics, params = meta["metrics"], meta["parameters"]
+    params = meta["parameters"]
     overlaps, energies, target = a["overlaps"], a["energies"], a["target"]
     sweeps = np.arange(overlaps.shape[0])
     n_patterns = overlaps.shape[1]
@@ -122,7 +122,16 @@ def make_figure(results, out_dir):
 
     panel_labels([ax_img, ax_overlap, ax_energy, ax_curve])
     save_figure(fig, out_dir, NAME)
+    return make_checks(results)
 
+
+def make_checks(results):
+    """Turn the attractor measurements into this figure's checks."""
+    result = results["attractor"]
+    a, meta = result.arrays, result.metadata
+    metrics, params = meta["metrics"], meta["parameters"]
+    target = a["target"]
+    n_patterns = a["patterns"].shape[1]
     corruption = 100 * float(params["corruption"])
     return [
         Check.at_least(

@@ -26,8 +26,12 @@ PAIRS = {
 }
 
 
-def run_pair(model_name, out_dir, params=None):
-    """Run a model quickly, draw its figure into ``out_dir``; return checks."""
+def run_pair(model_name, out_dir, params=None, draw=True):
+    """Run a model quickly and return its figure's checks and the figure NAME.
+
+    With ``draw`` the figure is drawn into ``out_dir`` by ``make_figure``;
+    without, only ``make_checks`` turns the saved measurements into checks.
+    """
     figure_name = PAIRS[model_name][0]
     model = load_script(model_name)
     data = out_dir / "data"
@@ -35,6 +39,8 @@ def run_pair(model_name, out_dir, params=None):
     figure = load_script(figure_name, kind="figures")
     assert figure.MODELS == (model_name,)
     results = {model_name: load_results(data / f"{model_name}.h5")}
+    if not draw:
+        return figure.make_checks(results), figure.NAME
     return figure.make_figure(results, out_dir), figure.NAME
 
 
@@ -68,6 +74,15 @@ def test_figure_files_and_checks(quick_runs, model_name):
         assert check.name and check.target
         assert math.isfinite(check.measured), check
         assert check.passed, check
+
+
+@pytest.mark.parametrize("model_name", sorted(PAIRS))
+def test_checks_without_drawing_match_the_figure(quick_runs, model_name):
+    out_dir, runs = quick_runs
+    figure = load_script(PAIRS[model_name][0], kind="figures")
+    results = {model_name: load_results(out_dir / "data" / f"{model_name}.h5")}
+
+    assert figure.make_checks(results) == runs[model_name][0]
 
 
 @pytest.mark.parametrize("model_name", sorted(PAIRS))
@@ -106,13 +121,15 @@ def test_heat_equation_measurements(quick_runs):
 
 def test_broken_diffusion_solver_breaks_conservation(tmp_path):
     # A loose Jacobi tolerance per step leaks activation: the total drifts.
-    checks, _ = run_pair("graph_diffusion", tmp_path, {"jacobi_tol": 1e-6})
+    checks, _ = run_pair("graph_diffusion", tmp_path, {"jacobi_tol": 1e-6}, draw=False)
 
     assert not check_named(checks, "total activation").passed
 
 
 def test_loose_jacobi_disagrees_with_direct_solve(tmp_path):
-    checks, _ = run_pair("jacobi_relaxation", tmp_path, {"jacobi_tol": 1e-4})
+    checks, _ = run_pair(
+        "jacobi_relaxation", tmp_path, {"jacobi_tol": 1e-4}, draw=False
+    )
 
     assert not check_named(checks, "against direct solve").passed
     assert check_named(checks, "convergence factor").passed
@@ -120,20 +137,20 @@ def test_loose_jacobi_disagrees_with_direct_solve(tmp_path):
 
 def test_coarse_step_misses_mode_decay_rates(tmp_path):
     # gamma dt lambda_10 / 2 is about 6 % with dt = 2 ms.
-    checks, _ = run_pair("spectral_decay", tmp_path, {"dt": "2 ms"})
+    checks, _ = run_pair("spectral_decay", tmp_path, {"dt": "2 ms"}, draw=False)
 
     assert not check_named(checks, "decay rates of modes").passed
 
 
 def test_without_replay_the_replayed_patterns_fade(tmp_path):
-    checks, _ = run_pair("replay", tmp_path, {"replay_rate": "0 Hz"})
+    checks, _ = run_pair("replay", tmp_path, {"replay_rate": "0 Hz"}, draw=False)
 
     assert not check_named(checks, "overlap of replayed patterns").passed
     assert check_named(checks, "without replay").passed
 
 
 def test_random_cue_is_not_recognised(tmp_path):
-    checks, _ = run_pair("attractor", tmp_path, {"corruption": 0.5})
+    checks, _ = run_pair("attractor", tmp_path, {"corruption": 0.5}, draw=False)
 
     assert not check_named(checks, "overlap with the cued pattern").passed
     assert check_named(checks, "energy increase").passed
