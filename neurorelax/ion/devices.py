@@ -195,6 +195,7 @@ class StandaloneProject:
         self.last_build_compiled = None
         self.build_seconds = None
         self.last_run_seconds = None
+        self.last_simulation_seconds = None
         self._built = False
         self._device = None
 
@@ -360,6 +361,7 @@ class StandaloneProject:
             run_args=merged,
         )
         self.last_run_seconds = self._device.timers["run_binary"]
+        self.last_simulation_seconds = getattr(self._device, "_last_run_time", None)
         try:
             monitors = [
                 m for m in self.monitors.values() if isinstance(m, StateMonitor)
@@ -385,8 +387,8 @@ def _file_lock(path):
 
 def _owned_by(obj, owner_device):
     """Return True when ``obj``'s variables live on ``owner_device``."""
-    variable = obj.variables.get("N") or next(iter(obj.variables.values()))
-    return getattr(variable, "device", owner_device) is owner_device
+    devices = [getattr(var, "device", None) for var in obj.variables.values()]
+    return any(device is owner_device for device in devices)
 
 
 def _all_objects():
