@@ -23,6 +23,7 @@ seed; the seeds then run one after another.
 """
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -146,9 +147,9 @@ def run_sweep(
     """
     spec = load_spec(spec)
     if output is not None:
-        spec.output = Path(output).resolve()
+        spec = dataclasses.replace(spec, output=Path(output).resolve())
     if table_format is not None:
-        spec.table_format = _check_format(table_format)
+        spec = dataclasses.replace(spec, table_format=_check_format(table_format))
     if sum(x is not None for x in (scheduler, client, n_workers)) > 1:
         raise ValueError(
             "give at most one of scheduler, client and n_workers, got "
@@ -201,10 +202,10 @@ def run_sweep(
 
 
 def load_records(output):
-    """Read every point record of a sweep folder, finished or not.
+    """Read the point records of a sweep folder, e.g. of an interrupted sweep.
 
-    Useful to look at an interrupted sweep: returns a dict point_id -> record
-    for the points that have finished so far.
+    Returns a dict point_id -> record for every point that has finished so
+    far (successfully or with an error).
     """
     records = {}
     for path in sorted(Path(output).glob(f"points/*/{RECORD}")):
@@ -553,10 +554,13 @@ def _load_model(path, sha):
 def _reset_brian2():
     """Give the next point a fresh Brian2 device and scope (if Brian2 is loaded).
 
-    The garbage collection matters for compile-once: Brian2 gives an object
-    a suffixed name (``..._codeobject_1``) while an older object of the same
-    name is still alive, and a renamed object changes the generated code,
-    which would make the next point recompile.
+    Both the clock and the garbage collection matter for compile-once: the
+    generated ``main.cpp`` records the time step the default clock had when
+    the standalone device was selected (a previous point may have changed
+    it), and Brian2 gives an object a suffixed name (``..._codeobject_1``)
+    while an older object of the same name is still alive. Either would make
+    the code of the second point in a worker differ from the first, and the
+    project recompile.
     """
     import gc
     import sys
@@ -569,4 +573,5 @@ def _reset_brian2():
     brian2.device.activate()
     brian2.set_device("runtime")
     brian2.start_scope()
+    brian2.defaultclock.dt = 0.1 * brian2.ms  # Brian2's default, as when fresh
     gc.collect()

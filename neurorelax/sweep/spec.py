@@ -277,7 +277,7 @@ def _validate(content, base_dir, default_name):
 
     name = str(content.get("name") or default_name or module.NAME)
     output = Path(content.get("output", f"{name}_sweep"))
-    output = output if output.is_absolute() else base_dir / output
+    output = (output if output.is_absolute() else base_dir / output).resolve()
     spec = SweepSpec(
         name=name,
         model_path=model_path,
@@ -478,7 +478,9 @@ def _range(name, given, default):
         grid = lo + step * np.arange(max(count, 0))
 
     dims = getattr(start, "dim", None)
-    values = [_with_dims(float(x), dims) for x in grid]
+    # Round away the last bits of floating-point noise (0.15000000000000002),
+    # so that a range and the same values written as a list are the same points.
+    values = [_with_dims(float(f"{x:.12g}"), dims) for x in grid]
     return values, unit_text or _unit_of([given["start"]], default, name)
 
 

@@ -42,9 +42,9 @@ def test_standalone_sweep_compiles_once(client, write_spec, build_dir):
     assert len({record["worker_pid"] for record in result.records}) == 2
 
     # Each point ran the binary with its own I and wrote its own results. The
-    # period tau*ln(I/(I-1)) is rounded up to whole time steps of 0.1 ms; the
+    # period tau*ln(I/(I-1)) is rounded up to whole time steps of 0.05 ms; the
     # rates of neighbouring I differ by at least 50 Hz, one spike is 5 Hz.
-    duration, tau, dt = 0.2, 0.010, 1e-4
+    duration, tau, dt = 0.2, 0.010, 5e-5
     for row in result.table.to_pylist():
         period = np.ceil(tau * np.log(row["I"] / (row["I"] - 1)) / dt) * dt
         expected = np.floor(duration / period) / duration

@@ -2,8 +2,8 @@
 
 Ten leaky integrate-and-fire neurons, dv/dt = (I - v) / tau, threshold 1,
 reset 0, driven by a constant input I above threshold. Each fires with period
-T = tau * ln(I / (I - 1)) (rounded up to whole time steps), so the rate is
-known in closed form.
+T = tau * ln(I / (I - 1)) (rounded up to whole time steps of 0.05 ms), so
+the rate is known in closed form.
 
 The network is a :class:`neurorelax.ion.StandaloneProject` in
 ``$NEURORELAX_BUILD_DIR/standalone_lif``: ``I`` and ``tau`` are variables of
@@ -30,6 +30,7 @@ PARAMETERS = {
 METRICS = ("rate",)
 N_NEURONS = 10
 DURATION = 200 * ms
+DT = 0.05 * ms  # not Brian2's default: a sweep must restore the clock between points
 
 
 def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
@@ -39,6 +40,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
 
     project = StandaloneProject(NAME, seed=seed)
     with project.define():
+        b2.defaultclock.dt = DT
         group = b2.NeuronGroup(
             N_NEURONS,
             "dv/dt = (I - v) / tau : 1\nI : 1 (constant)\ntau : second (constant)",
