@@ -37,12 +37,26 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import (
-    Network, NeuronGroup, SpikeMonitor, Synapses, cm, ms, msiemens, mV,
-    nS, second, siemens, ufarad, umetre,
+    Network,
+    NeuronGroup,
+    SpikeMonitor,
+    Synapses,
+    cm,
+    ms,
+    msiemens,
+    mV,
+    nS,
+    second,
+    siemens,
+    ufarad,
+    umetre,
 )
 
 from neurorelax.ion import (
-    StandaloneProject, build_neurons, connect_synapses, traub_miles,
+    StandaloneProject,
+    build_neurons,
+    connect_synapses,
+    traub_miles,
 )
 
 N_NEURONS = 4000
@@ -56,13 +70,30 @@ W_EXC_CHANGED = 5 * nS
 def define_neurorelax(project, duration):
     """The COBAHH network through neurorelax; returns its Network."""
     cells = build_neurons(
-        N_NEURONS, traub_miles(), synapses=("AMPA", "GABAA"),
-        external_current=False, name="cells",
+        N_NEURONS,
+        traub_miles(),
+        synapses=("AMPA", "GABAA"),
+        external_current=False,
+        name="cells",
     )
-    exc = connect_synapses(cells[:N_EXC], cells, "AMPA", weight=W_EXC,
-                           p=P_CONNECT, shared_weight=True, name="exc_syn")
-    inh = connect_synapses(cells[N_EXC:], cells, "GABAA", weight=W_INH,
-                           p=P_CONNECT, shared_weight=True, name="inh_syn")
+    exc = connect_synapses(
+        cells[:N_EXC],
+        cells,
+        "AMPA",
+        weight=W_EXC,
+        p=P_CONNECT,
+        shared_weight=True,
+        name="exc_syn",
+    )
+    inh = connect_synapses(
+        cells[N_EXC:],
+        cells,
+        "GABAA",
+        weight=W_INH,
+        p=P_CONNECT,
+        shared_weight=True,
+        name="inh_syn",
+    )
     # Random numbers drawn in the same order as in define_brian2, so that
     # both variants simulate the same network realisation.
     cells.v = "E_L + (randn() * 5 - 5)*mV"
@@ -115,17 +146,44 @@ alpha_n = 0.032*(mV**-1)*5*mV/exprel((15*mV-v+VT)/(5*mV))/ms : Hz
 beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
 """
     namespace = {
-        "Cm": Cm, "gl": gl, "El": El, "EK": EK, "ENa": ENa, "g_na": g_na,
-        "g_kd": g_kd, "VT": VT, "taue": taue, "taui": taui, "Ee": Ee, "Ei": Ei,
-        "we": we, "wi": wi,
+        "Cm": Cm,
+        "gl": gl,
+        "El": El,
+        "EK": EK,
+        "ENa": ENa,
+        "g_na": g_na,
+        "g_kd": g_kd,
+        "VT": VT,
+        "taue": taue,
+        "taui": taui,
+        "Ee": Ee,
+        "Ei": Ei,
+        "we": we,
+        "wi": wi,
     }
-    P = NeuronGroup(N_NEURONS, model=eqs, threshold="v>-20*mV",  # noqa: N806
-                    refractory=3 * ms, method="exponential_euler",
-                    namespace=namespace, name="P")
-    Ce = Synapses(P[:N_EXC], P, on_pre="ge+=we", namespace=namespace,  # noqa: N806
-                  name="Ce")
-    Ci = Synapses(P[N_EXC:], P, on_pre="gi+=wi", namespace=namespace,  # noqa: N806
-                  name="Ci")
+    P = NeuronGroup(
+        N_NEURONS,
+        model=eqs,
+        threshold="v>-20*mV",  # noqa: N806
+        refractory=3 * ms,
+        method="exponential_euler",
+        namespace=namespace,
+        name="P",
+    )
+    Ce = Synapses(
+        P[:N_EXC],
+        P,
+        on_pre="ge+=we",
+        namespace=namespace,  # noqa: N806
+        name="Ce",
+    )
+    Ci = Synapses(
+        P[N_EXC:],
+        P,
+        on_pre="gi+=wi",
+        namespace=namespace,  # noqa: N806
+        name="Ci",
+    )
     Ce.connect(p=P_CONNECT)
     Ci.connect(p=P_CONNECT)
     P.v = "El + (randn() * 5 - 5)*mV"
@@ -166,23 +224,40 @@ def rerun_in_fresh_process(directory, duration, jobs):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=1.0,
-                        help="biological time in seconds (default 1.0)")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="runs of each binary, alternating (default 3)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=1.0,
+        help="biological time in seconds (default 1.0)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="runs of each binary, alternating (default 3)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="make -j (default 2)")
-    parser.add_argument("--directory", default=None,
-                        help="build folder (default: a fresh temporary one)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep compiled projects in --directory (the first "
-                             "run then does not compile; for trying the script)")
+    parser.add_argument(
+        "--directory",
+        default=None,
+        help="build folder (default: a fresh temporary one)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep compiled projects in --directory (the first "
+        "run then does not compile; for trying the script)",
+    )
     parser.add_argument("--rerun-only", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     duration = args.duration * second
 
     if args.rerun_only:
-        print(json.dumps(rerun_in_fresh_process(Path(args.rerun_only), duration,
-                                                args.jobs)))
+        print(
+            json.dumps(
+                rerun_in_fresh_process(Path(args.rerun_only), duration, args.jobs)
+            )
+        )
         return 0
 
     root = Path(args.directory or tempfile.mkdtemp(prefix="bench_cobahh_"))
@@ -191,13 +266,15 @@ def main(argv=None):
             shutil.rmtree(root / name, ignore_errors=True)
 
     # First runs: define + generate + compile + run, timed as a whole.
-    nr, nr_net, nr_build = make_project("neurorelax", root, define_neurorelax,
-                                        duration, args.jobs)
+    nr, nr_net, nr_build = make_project(
+        "neurorelax", root, define_neurorelax, duration, args.jobs
+    )
     start = time.perf_counter()
     nr_first = nr.run()
     nr_first_total = nr_build + (time.perf_counter() - start)
-    b2, b2_net, b2_build = make_project("brian2", root, define_brian2,
-                                        duration, args.jobs)
+    b2, b2_net, b2_build = make_project(
+        "brian2", root, define_brian2, duration, args.jobs
+    )
     b2_first = b2.run()
 
     # Run times, alternating so that background load affects both sides.
@@ -217,9 +294,19 @@ def main(argv=None):
     second_total = time.perf_counter() - start
 
     fresh = subprocess.run(
-        [sys.executable, __file__, "--rerun-only", str(root / "neurorelax"),
-         "--duration", str(args.duration), "--jobs", str(args.jobs)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            __file__,
+            "--rerun-only",
+            str(root / "neurorelax"),
+            "--duration",
+            str(args.duration),
+            "--jobs",
+            str(args.jobs),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     fresh_report = json.loads(fresh.stdout.strip().splitlines()[-1])
 
@@ -230,30 +317,45 @@ def main(argv=None):
     print(f"COBAHH, {N_NEURONS} neurons, {args.duration:g} s, build folder {root}")
     same = np.array_equal(nr_first["spikes"]["i"], b2_first["spikes"]["i"])
     print(f"identical spike trains in both variants: {same}")
-    print(f"mean rate (Hz): neurorelax {rates['neurorelax']:.2f}, "
-          f"brian2 {rates['brian2']:.2f}; changed w_exc "
-          f"{len(changed['spikes']['i']) / N_NEURONS / args.duration:.2f}")
-    print(f"define+generate+compile (s): neurorelax {nr.build_seconds:.1f} "
-          f"(total incl. codegen {nr_build:.1f}), brian2 {b2.build_seconds:.1f} "
-          f"(total {b2_build:.1f})")
-    print(f"simulation time, median of {args.repeats} (s): neurorelax "
-          f"{sim['neurorelax']:.3f} {np.round(times['neurorelax'], 3).tolist()}, "
-          f"brian2 {sim['brian2']:.3f} {np.round(times['brian2'], 3).tolist()}")
-    print(f"binary wall time, median (s): neurorelax {wall['neurorelax']:.3f}, "
-          f"brian2 {wall['brian2']:.3f}")
-    print(f"ratio run(neurorelax)/run(brian2) = "
-          f"{sim['neurorelax'] / sim['brian2']:.3f} (target <= 1.05; binary wall "
-          f"time ratio {wall['neurorelax'] / wall['brian2']:.3f})")
-    print(f"first run total {nr_first_total:.1f} s, second run with changed "
-          f"weights {second_total:.2f} s, compilations {nr.compile_count}")
-    print(f"ratio second/first = {second_total / nr_first_total:.3f} "
-          f"(target <= 0.10)")
+    print(
+        f"mean rate (Hz): neurorelax {rates['neurorelax']:.2f}, "
+        f"brian2 {rates['brian2']:.2f}; changed w_exc "
+        f"{len(changed['spikes']['i']) / N_NEURONS / args.duration:.2f}"
+    )
+    print(
+        f"define+generate+compile (s): neurorelax {nr.build_seconds:.1f} "
+        f"(total incl. codegen {nr_build:.1f}), brian2 {b2.build_seconds:.1f} "
+        f"(total {b2_build:.1f})"
+    )
+    print(
+        f"simulation time, median of {args.repeats} (s): neurorelax "
+        f"{sim['neurorelax']:.3f} {np.round(times['neurorelax'], 3).tolist()}, "
+        f"brian2 {sim['brian2']:.3f} {np.round(times['brian2'], 3).tolist()}"
+    )
+    print(
+        f"binary wall time, median (s): neurorelax {wall['neurorelax']:.3f}, "
+        f"brian2 {wall['brian2']:.3f}"
+    )
+    print(
+        f"ratio run(neurorelax)/run(brian2) = "
+        f"{sim['neurorelax'] / sim['brian2']:.3f} (target <= 1.05; binary wall "
+        f"time ratio {wall['neurorelax'] / wall['brian2']:.3f})"
+    )
+    print(
+        f"first run total {nr_first_total:.1f} s, second run with changed "
+        f"weights {second_total:.2f} s, compilations {nr.compile_count}"
+    )
+    print(f"ratio second/first = {second_total / nr_first_total:.3f} (target <= 0.10)")
     if not nr.last_build_compiled:
-        print("note: the first build reused an existing binary (--reuse), so "
-              "the second/first ratio is not meaningful")
-    print(f"fresh process (define + regenerate + run, compiled="
-          f"{fresh_report['compiled']}): {fresh_report['seconds']:.1f} s, ratio "
-          f"{fresh_report['seconds'] / nr_first_total:.3f}")
+        print(
+            "note: the first build reused an existing binary (--reuse), so "
+            "the second/first ratio is not meaningful"
+        )
+    print(
+        f"fresh process (define + regenerate + run, compiled="
+        f"{fresh_report['compiled']}): {fresh_report['seconds']:.1f} s, ratio "
+        f"{fresh_report['seconds'] / nr_first_total:.3f}"
+    )
     del nr_net, b2_net
     return 0
 

@@ -27,6 +27,7 @@ from neurorelax.ion.devices import (
     StandaloneProject,
     build_root,
     compile_count,
+    simulate,
     use_device,
 )
 from neurorelax.ion.guards import SimulationDiverged, add_nan_guard, check_finite_state
@@ -80,6 +81,7 @@ __all__ = [
     "nernst",
     "neuron_equations",
     "register_channel",
+    "simulate",
     "traub_miles",
     "use_device",
 ]

@@ -43,8 +43,8 @@ def unit_name(unit):
             return name
         if dim == (base / brian2.metre**2).dim:
             return f"{name}/metre**2"
-    exponents = list(dim._dims)
-    return "*".join(f"{base}**{p:g}" for base, p in zip(_SI_BASE, exponents) if p)
+    pairs = zip(_SI_BASE, list(dim._dims), strict=True)
+    return "*".join(f"{base}**{power:g}" for base, power in pairs if power)
 
 
 def same_dimensions(a, b):

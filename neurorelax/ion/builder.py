@@ -25,8 +25,8 @@ from brian2 import (
     get_device,
     kelvin,
     metre,
-    mV,
     ms,
+    mV,
     second,
     siemens,
     volt,
@@ -373,8 +373,7 @@ def build_neurons(
 
     group.v = cell.v_init
     _steady_gates(group, cell, cell.v_init)
-    for attribute, value in (("neurorelax_synapses", kinds),
-                             ("neurorelax_cell", cell)):
+    for attribute, value in (("neurorelax_synapses", kinds), ("neurorelax_cell", cell)):
         group.add_attribute(attribute)
         setattr(group, attribute, value)
     if nan_check_interval is not None and isinstance(get_device(), RuntimeDevice):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.special
-from brian2 import Hz, mV, ms
+from brian2 import Hz, ms, mV
 
 __all__ = [
     "CHANNELS",

@@ -41,6 +41,7 @@ __all__ = [
     "StandaloneProject",
     "build_root",
     "compile_count",
+    "simulate",
     "use_device",
 ]
 
@@ -196,6 +197,8 @@ class StandaloneProject:
         self.build_seconds = None
         self.last_run_seconds = None
         self.last_simulation_seconds = None
+        #: Holds the Network of the project, if the caller wants it kept alive.
+        self.network = None
         self._built = False
         self._device = None
 
@@ -228,9 +231,11 @@ class StandaloneProject:
         brian2.seed(self.seed)
         try:
             yield self
-            self.groups = [obj for obj in _all_objects()
-                           if isinstance(obj, NeuronGroup)
-                           and _owned_by(obj, self._device)]
+            self.groups = [
+                obj
+                for obj in _all_objects()
+                if isinstance(obj, NeuronGroup) and _owned_by(obj, self._device)
+            ]
         finally:
             reset_device()
 
@@ -401,3 +406,103 @@ def _all_objects():
         if obj is not None:
             objects.append(obj)
     return objects
+
+
+_PROJECTS = {}
+
+
+def simulate(
+    define,
+    duration,
+    *,
+    device="cpp_standalone",
+    name=None,
+    params=None,
+    seed=0,
+    directory=None,
+    make_jobs=DEFAULT_MAKE_JOBS,
+):
+    """Run the network made by ``define`` on any device, compiling at most once.
+
+    On ``cpp_standalone`` the first call for a given ``(name, directory,
+    seed, duration)`` defines and builds a :class:`StandaloneProject`; later
+    calls in the same process only run its binary with the new ``params``
+    (through ``run_args``), and calls from a fresh process regenerate the
+    same code without compiling it. On the runtime targets the network is
+    defined anew on every call and the parameters are set before running.
+
+    Parameters
+    ----------
+    define : callable
+        ``define() -> (network, monitors, parameters)``: creates the Brian2
+        objects and returns a ``Network`` holding all of them, a dict of
+        name -> monitor, and a dict of name -> group attribute (e.g.
+        ``{"w_exc": synapses.w}``) that ``params`` may change. Attributes must
+        belong to whole groups, not subgroups.
+    duration : Quantity, second
+        Simulated time, > 0.
+    device : str
+        One of :data:`DEVICE_NAMES`.
+    name : str, optional
+        Project name (default ``define.__name__``).
+    params : dict of str to Quantity, optional
+        Values for the entries of ``parameters``.
+    seed : int
+        Brian2 seed. The numpy/Cython and C++ random generators differ, so
+        random networks differ between runtime and standalone devices.
+    directory : str or Path, optional
+        Project directory (default ``build_root() / name``).
+    make_jobs : int
+        Parallel ``make`` jobs.
+
+    Returns
+    -------
+    dict of str to dict
+        Monitor name -> recorded arrays, as :meth:`StandaloneProject.run`.
+
+    Raises
+    ------
+    SimulationDiverged
+        When the state becomes NaN (during the run on runtime targets, after
+        it on standalone).
+    """
+    from brian2 import second
+
+    if device not in DEVICE_NAMES:
+        raise ValueError(
+            f"device must be one of {', '.join(map(repr, DEVICE_NAMES))}; "
+            f"got {device!r}"
+        )
+    check_quantity("duration", duration, second, low=0 * second, low_open=True)
+    name = name or getattr(define, "__name__", "network")
+
+    if device != "cpp_standalone":
+        use_device(device, seed=seed)
+        network, monitors, parameters = define()
+        for key, value in (params or {}).items():
+            if key not in parameters:
+                raise ValueError(
+                    f"unknown parameter {key!r}; known parameters: "
+                    f"{', '.join(sorted(parameters)) or 'none'}"
+                )
+            variable = parameters[key]
+            check_quantity(key, value, brian2.get_unit(variable.dim), allow_array=True)
+            variable[:] = value
+        network.run(duration)
+        return {key: _monitor_data(monitor) for key, monitor in monitors.items()}
+
+    key = (name, str(directory), seed, float(duration))
+    project = _PROJECTS.get(key)
+    if project is None:
+        project = StandaloneProject(name, directory, seed=seed, make_jobs=make_jobs)
+        with project.define():
+            network, monitors, parameters = define()
+            for label, monitor in monitors.items():
+                project.add_monitor(monitor, label)
+            for label, variable in parameters.items():
+                project.add_parameter(label, variable)
+            network.run(duration)
+        project.network = network
+        project.build()
+        _PROJECTS[key] = project
+    return project.run(params=params)

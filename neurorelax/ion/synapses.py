@@ -24,7 +24,7 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Synapses, mV, ms, second
+from brian2 import Synapses, ms, mV, second
 
 from neurorelax.ion._units import check_quantity, unit_name
 
@@ -201,8 +201,9 @@ def connect_synapses(
     if kinds[kind] == "exp":
         on_pre = f"g_{kind}_post += w"
     else:
-        on_pre = (f"a_{kind}_post += w * K_{kind}_post\n"
-                  f"b_{kind}_post += w * K_{kind}_post")
+        on_pre = (
+            f"a_{kind}_post += w * K_{kind}_post\nb_{kind}_post += w * K_{kind}_post"
+        )
     name = name or f"{source.name}_to_{target.name}_{kind}".replace("*", "")
     synapses = Synapses(
         source, target, model=model, on_pre=on_pre, delay=delay, name=name

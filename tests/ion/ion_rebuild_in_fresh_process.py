@@ -1,4 +1,7 @@
-"""Define the small network again in a new process and build it; print JSON.
+"""Run the small network through `simulate` in a new process; print JSON.
+
+The project in PROJECT_DIRECTORY was compiled by the test; defining the same
+network here regenerates identical code, so nothing is compiled.
 
 Usage: python ion_rebuild_in_fresh_process.py PROJECT_DIRECTORY
 """
@@ -10,17 +13,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ion_small_network as small_network  # noqa: E402
-from neurorelax.ion import StandaloneProject  # noqa: E402
 
-project = StandaloneProject("small_network", sys.argv[1])
-with project.define():
-    network, _, _ = small_network.define(project)
-    network.run(small_network.DURATION)
-project.build()
-del network
-data = project.run()
-print(json.dumps({
-    "compiled": project.last_build_compiled,
-    "compile_count": project.compile_count,
-    "n_spikes": int(len(data["spikes"]["i"])),
-}))
+from neurorelax.ion import compile_count, simulate  # noqa: E402
+
+directory = sys.argv[1]
+before = compile_count(directory)
+data = simulate(
+    small_network.define,
+    small_network.DURATION,
+    name="small_network",
+    directory=directory,
+)
+print(
+    json.dumps(
+        {
+            "compiled": compile_count(directory) != before,
+            "compile_count": compile_count(directory),
+            "n_spikes": int(len(data["spikes"]["i"])),
+        }
+    )
+)

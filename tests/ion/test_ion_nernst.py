@@ -14,7 +14,8 @@ T_37 = 310.15
 
 
 @pytest.mark.parametrize(
-    ("ion", "z"), [("Na", 1), ("K", 1), ("Cl", -1)],
+    ("ion", "z"),
+    [("Na", 1), ("K", 1), ("Cl", -1)],
 )
 def test_nernst_at_37_degrees_equals_the_formula(ion, z):
     c_out = float(MAMMALIAN.c_out[ion] / mmolar)
@@ -46,8 +47,9 @@ def test_nernst_accepts_arrays():
 def test_ghk_with_one_permeant_ion_is_its_nernst_potential():
     one = ghk_potential({"K": 1.0}, MAMMALIAN.c_out, MAMMALIAN.c_in, celsius(37))
 
-    assert float(one / mV) == pytest.approx(float(MAMMALIAN.reversal("K") / mV),
-                                            abs=1e-9)
+    assert float(one / mV) == pytest.approx(
+        float(MAMMALIAN.reversal("K") / mV), abs=1e-9
+    )
 
 
 def test_ghk_resting_potential_equals_the_formula():
@@ -70,8 +72,11 @@ def test_celsius_converts_to_kelvin():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"c_out": -5 * mmolar}, r"c_out is out of range: got -5\. mM, allowed "
-                                 r"range \(0\. mM, inf\)"),
+        (
+            {"c_out": -5 * mmolar},
+            r"c_out is out of range: got -5\. mM, allowed "
+            r"range \(0\. mM, inf\)",
+        ),
         ({"c_in": 0 * mmolar}, r"c_in is out of range: got 0\. mM"),
         ({"c_in": float("nan") * mmolar}, r"c_in must be finite .* got nan"),
         ({"c_out": 5 * mV}, r"c_out must have units of molar, got 5\. mV"),
@@ -81,8 +86,12 @@ def test_celsius_converts_to_kelvin():
     ],
 )
 def test_nernst_refuses_bad_input(kwargs, message):
-    arguments = {"z": 1, "c_out": 5 * mmolar, "c_in": 140 * mmolar,
-                 "temperature": celsius(37)}
+    arguments = {
+        "z": 1,
+        "c_out": 5 * mmolar,
+        "c_in": 140 * mmolar,
+        "temperature": celsius(37),
+    }
     arguments.update(kwargs)
 
     with pytest.raises(ValueError, match=message):
@@ -93,8 +102,11 @@ def test_ghk_refuses_bad_input():
     co, ci = dict(MAMMALIAN.c_out), dict(MAMMALIAN.c_in)
     with pytest.raises(ValueError, match=r"permeabilities: unknown ion 'Ca'"):
         ghk_potential({"Ca": 1.0}, co, ci, celsius(37))
-    with pytest.raises(ValueError, match=r"permeabilities\['K'\] must be a finite "
-                                         r"number >= 0, got -1"):
+    with pytest.raises(
+        ValueError,
+        match=r"permeabilities\['K'\] must be a finite "
+        r"number >= 0, got -1",
+    ):
         ghk_potential({"K": -1.0}, co, ci, celsius(37))
     with pytest.raises(ValueError, match=r"must have at least one value > 0"):
         ghk_potential({"K": 0.0}, co, ci, celsius(37))

@@ -3,13 +3,27 @@
 import numpy as np
 import pytest
 from brian2 import (
-    Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, cm, mmolar, mS, ms,
-    mV, uA, ufarad,
+    Network,
+    SpikeGeneratorGroup,
+    SpikeMonitor,
+    StateMonitor,
+    cm,
+    mmolar,
+    mS,
+    ms,
+    mV,
+    uA,
+    ufarad,
 )
 from scipy.optimize import curve_fit
 
 from neurorelax.ion import (
-    MAMMALIAN, CellType, build_neurons, connect_synapses, hh_squid, nernst,
+    MAMMALIAN,
+    CellType,
+    build_neurons,
+    connect_synapses,
+    hh_squid,
+    nernst,
 )
 
 
@@ -59,8 +73,12 @@ def squid_fi():
     spikes = SpikeMonitor(group)
     trace = StateMonitor(group, "v", record=True, dt=0.1 * ms)
     Network(group, spikes, trace).run(250 * ms)
-    return currents, np.array(spikes.i[:]), np.array(spikes.t[:] / ms), \
-        np.array(trace.v[:] / mV)
+    return (
+        currents,
+        np.array(spikes.i[:]),
+        np.array(spikes.t[:] / ms),
+        np.array(trace.v[:] / mV),
+    )
 
 
 def test_squid_axon_rests_near_minus_65_mV(squid_fi):
@@ -79,8 +97,9 @@ def test_squid_spike_peaks_above_30_mV(squid_fi):
 def test_squid_repetitive_firing_begins_abruptly_between_6_and_7(squid_fi):
     currents, index, times, _ = squid_fi
     late = times > 100  # after the onset transient
-    rate = np.array([np.sum(late & (index == k)) for k in range(len(currents))]) \
-        / 0.150  # Hz over 150 ms
+    rate = (
+        np.array([np.sum(late & (index == k)) for k in range(len(currents))]) / 0.150
+    )  # Hz over 150 ms
 
     at_6 = rate[currents == 6.0][0]
     at_7 = rate[currents == 7.0][0]
@@ -95,11 +114,13 @@ def test_squid_repetitive_firing_begins_abruptly_between_6_and_7(squid_fi):
 def gaba_response(cl_in):
     """Voltage of a resting squid axon receiving one GABA-A input at 20 ms."""
     concentrations = MAMMALIAN.with_chloride_inside(cl_in)
-    group = build_neurons(1, hh_squid(), synapses=("GABAA",),
-                          concentrations=concentrations, name="target")
+    group = build_neurons(
+        1, hh_squid(), synapses=("GABAA",), concentrations=concentrations, name="target"
+    )
     source = SpikeGeneratorGroup(1, [0], [20] * ms, name="source")
-    synapses = connect_synapses(source, group, "GABAA",
-                                weight=0.03 * mS / cm**2, name="gaba")
+    synapses = connect_synapses(
+        source, group, "GABAA", weight=0.03 * mS / cm**2, name="gaba"
+    )
     trace = StateMonitor(group, "v", record=0)
     Network(group, source, synapses, trace).run(60 * ms)
     t = np.asarray(trace.t / ms)
@@ -115,8 +136,9 @@ def test_raising_internal_chloride_moves_the_gaba_reversal_and_flips_its_sign():
 
     for group, cl_in in ((group_low, low), (group_high, high)):
         expected = nernst(-1, MAMMALIAN.c_out["Cl"], cl_in, MAMMALIAN.temperature)
-        assert float(group.E_GABAA[:] / mV) == pytest.approx(float(expected / mV),
-                                                              abs=1e-9)
+        assert float(group.E_GABAA[:] / mV) == pytest.approx(
+            float(expected / mV), abs=1e-9
+        )
     shift = float((group_high.E_GABAA[:] - group_low.E_GABAA[:]) / mV)
     assert shift == pytest.approx(26.73 * np.log(40 / 7), abs=0.01)
     # The largest deflection (the HH axon rings a little afterwards).

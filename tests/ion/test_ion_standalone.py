@@ -9,12 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ion_small_network as small_network
 import numpy as np
 import pytest
-from brian2 import farad, mV, ms, nS, prefs, start_scope
+from brian2 import farad, ms, mV, nS, prefs
 
-import ion_small_network as small_network
-from neurorelax.ion import SimulationDiverged, StandaloneProject, use_device
+from neurorelax.ion import SimulationDiverged, StandaloneProject, simulate
 
 pytestmark = [pytest.mark.standalone, pytest.mark.slow]
 HERE = Path(__file__).resolve().parent
@@ -26,7 +26,11 @@ def project(tmp_path_factory):
     directory = tmp_path_factory.mktemp("standalone") / "small_network"
     project = StandaloneProject("small_network", directory)
     with project.define():
-        network, _, _ = small_network.define(project)
+        network, monitors, parameters = small_network.define()
+        for label, monitor in monitors.items():
+            project.add_monitor(monitor, label)
+        for label, variable in parameters.items():
+            project.add_parameter(label, variable)
         network.run(small_network.DURATION)
     project.build()
     first = project.run()
@@ -35,11 +39,8 @@ def project(tmp_path_factory):
 
 
 def numpy_spikes():
-    use_device("numpy")
-    start_scope()
-    network, spikes, _ = small_network.define()
-    network.run(small_network.DURATION)
-    return np.array(spikes.i[:]), np.array(spikes.t[:] / ms)
+    data = simulate(small_network.define, small_network.DURATION, device="numpy")
+    return np.array(data["spikes"]["i"]), np.array(data["spikes"]["t"] / ms)
 
 
 def test_numpy_and_standalone_give_the_same_spike_times(project):
@@ -53,8 +54,7 @@ def test_numpy_and_standalone_give_the_same_spike_times(project):
     order_np = np.lexsort((numpy_i, numpy_t))
     order_sa = np.lexsort((standalone_i, standalone_t))
     np.testing.assert_array_equal(numpy_i[order_np], standalone_i[order_sa])
-    np.testing.assert_allclose(numpy_t[order_np], standalone_t[order_sa],
-                               atol=1e-9)
+    np.testing.assert_allclose(numpy_t[order_np], standalone_t[order_sa], atol=1e-9)
     assert prefs.codegen.target == "numpy"
 
 
@@ -82,22 +82,33 @@ def test_fresh_process_regenerates_code_without_compiling(project):
     project, first = project
 
     completed = subprocess.run(
-        [sys.executable, str(HERE / "ion_rebuild_in_fresh_process.py"),
-         str(project.directory)],
-        capture_output=True, text=True, check=True, timeout=300,
+        [
+            sys.executable,
+            str(HERE / "ion_rebuild_in_fresh_process.py"),
+            str(project.directory),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     report = json.loads(completed.stdout.strip().splitlines()[-1])
 
-    assert report == {"compiled": False, "compile_count": 1,
-                      "n_spikes": len(first["spikes"]["t"])}
+    assert report == {
+        "compiled": False,
+        "compile_count": 1,
+        "n_spikes": len(first["spikes"]["t"]),
+    }
 
 
 def test_nan_state_after_standalone_run_names_group_and_time(project):
     project, _ = project
 
-    with pytest.raises(SimulationDiverged,
-                       match=r"group 'cells' became NaN or infinite: variable "
-                             r"'v' of neuron \d+ at t = 0\.\d+ ms"):
+    with pytest.raises(
+        SimulationDiverged,
+        match=r"group 'cells' became NaN or infinite: variable "
+        r"'v' of neuron \d+ at t = 0\.\d+ ms",
+    ):
         project.run(params={"C_m": 0 * farad})
 
 
