@@ -1,8 +1,12 @@
 """A fast numpy implementation of Brian2's ``exprel`` function.
 
 Brian2 2.9 and 2.10 evaluate ``exprel`` on the numpy target through a unit-
-checking wrapper that costs far more than the function itself (it made the
-Hodgkin-Huxley models here about 27 times slower). The rates reach
+checking wrapper that formats the whole result array into an error-message
+string on every call. numpy prints arrays of up to 1000 entries in full, so
+the cost peaks for groups of about 1000 neurons: 10 ms of 1000 Traub-Miles
+neurons took 7.8 s with Brian2's wrapper and 0.28 s with this function
+(27.7 times faster); 100 neurons 3.4 times; 4000 neurons (printed in
+summarised form) 1.5 times. The rates reach
 ``exprel`` already without units, so :func:`scipy.special.exprel`, which
 computes the same ``(exp(x) - 1)/x`` with the same limits (1 at 0, inf above
 717), is registered in its place once, when :mod:`neurorelax.ion` is

@@ -491,7 +491,7 @@ def simulate(
         network.run(duration)
         return {key: _monitor_data(monitor) for key, monitor in monitors.items()}
 
-    key = (name, str(directory), seed, float(duration))
+    key = (define, name, str(directory), seed, float(duration))
     project = _PROJECTS.get(key)
     if project is None:
         project = StandaloneProject(name, directory, seed=seed, make_jobs=make_jobs)

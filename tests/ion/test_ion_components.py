@@ -221,3 +221,13 @@ def test_simulate_on_numpy_sets_run_parameters():
         simulate(small_network.define, 1 * ms, device="numpy", params={"w_foo": 1 * nS})
     with pytest.raises(ValueError, match=r"duration is out of range: got 0\. s"):
         simulate(small_network.define, 0 * ms, device="numpy")
+
+
+def test_gaba_b_is_a_potassium_conductance_with_slow_kinetics():
+    group = build_neurons(1, traub_miles(), synapses=("GABAB",), kinetics="biexp")
+
+    assert float(group.E_GABAB[:] / mV) == pytest.approx(-90.0)
+    assert float(group.tau_decay_GABAB[:] / ms) == pytest.approx(150.0)
+    assert float(group.K_GABAB[:]) == pytest.approx(
+        biexp_peak_factor(50 * ms, 150 * ms)
+    )
