@@ -36,8 +36,8 @@ NAME = "ion_vs_graph"
 # -- parameters (units as written) -------------------------------------------
 PARAMETERS = {
     "neurons_per_node": 40,  # excitatory cells per assembly
-    "duration": 12.0 * second,  # simulated time (warm-up, baseline, epochs)
-    "g_inter": 8.0 * nS,  # total lateral conductance, strongest node
+    "duration": 20.0 * second,  # simulated time (warm-up, baseline, epochs)
+    "g_inter": 16.0 * nS,  # total lateral conductance, strongest node
     "bin_width": 1.0 * ms,  # coarse-graining bin ...
     "smoothing_width": 10.0 * ms,  # ... and Gaussian kernel width
     "n_train": 3,  # stimulated nodes used to fit

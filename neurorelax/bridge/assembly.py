@@ -57,17 +57,17 @@ MAPPINGS = ("conductance", "probability")
 
 
 def _defaults():
-    from brian2 import Hz, ms, nA, nS
+    from brian2 import Hz, mV, ms, nA, nS
 
     return {
         "g_EE": 0.5 * nS,
         "g_EI": 1.0 * nS,
         "g_IE": 4.0 * nS,
         "g_II": 4.0 * nS,
-        "g_inter": 8.0 * nS,
+        "g_inter": 16.0 * nS,
         "g_pool_in": 0.2 * nS,
         "g_pool_out": 1.0 * nS,
-        "g_background": 1.0 * nS,
+        "g_background": 0.3 * nS,
         "nu_background": 5.0 * Hz,
         "I_stim": 0.3 * nA,
         "delay_local": 1.0 * ms,
@@ -75,6 +75,7 @@ def _defaults():
         "dt": 0.1 * ms,
         "tau_AMPA": 5 * ms,
         "tau_GABAA": 10 * ms,
+        "E_L": -65 * mV,
     }
 
 
@@ -117,6 +118,10 @@ class AssemblyParameters:
     tau_AMPA, tau_GABAA : Quantity, second
         Decay time constants of the excitatory and inhibitory conductances
         (exponential kinetics).
+    E_L : Quantity, volt
+        Leak reversal of every cell: -65 mV, below the Traub-Miles value of
+        -60 mV at which the cell fires tonically at about 14 Hz without any
+        input; at -65 mV it rests and fires from the background drive.
     cell : str
         Ion-level parameter set of every cell (``"traub_miles"``).
     """
@@ -143,6 +148,7 @@ class AssemblyParameters:
     dt: object = None
     tau_AMPA: object = None
     tau_GABAA: object = None
+    E_L: object = None
     cell: str = "traub_miles"
 
     def __post_init__(self):
@@ -173,7 +179,7 @@ class AssemblyParameters:
 
 
 def _check_dimensions(params):
-    from brian2 import amp, get_dimensions, hertz, second, siemens
+    from brian2 import amp, get_dimensions, hertz, second, siemens, volt
 
     wanted = {
         "g_": siemens,
@@ -195,6 +201,8 @@ def _check_dimensions(params):
                 f"{key} must be a non-negative quantity in units of {unit!r}, "
                 f"got {value!r}"
             )
+    if get_dimensions(params.E_L) != get_dimensions(volt):
+        raise ValueError(f"E_L must be a quantity in volt, got {params.E_L!r}")
 
 
 @dataclass(frozen=True)
@@ -410,6 +418,7 @@ def build_assembly_network(
     # one clock for cells and synapses (Brian2 rounds delays to the group dt)
     defaultclock.dt = params.dt
     cell = PARAMETER_SETS[params.cell]()
+    cell = cell.with_values(E_L=params.E_L)
     n_e, n_i = params.neurons_per_node, params.n_inhibitory
     kinetics = {"tau_AMPA": params.tau_AMPA, "tau_GABAA": params.tau_GABAA}
     exc = build_neurons(

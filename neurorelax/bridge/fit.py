@@ -274,7 +274,7 @@ def fit_graph_model(
         return (predicted - measured)[:, :, skip_steps:].ravel()
 
     solution = optimize.least_squares(
-        residuals, start, bounds=(low, high), x_scale="jac", xtol=1e-10, ftol=1e-10
+        residuals, start, bounds=(low, high), x_scale="jac", xtol=1e-8, ftol=1e-8
     )
 
     best = unpack(solution.x)
@@ -309,7 +309,8 @@ def fit_graph_model(
 
 def _default_guess(laplacian, inputs, measured, dt_):
     """Starting values derived from the data's scale."""
-    mean_strength = max(float(np.mean(np.diag(laplacian))), 1e-12)
+    # typical coupling per node: half the mean absolute row sum of L
+    mean_strength = max(float(np.abs(laplacian).sum(axis=1).mean()) / 2, 1e-12)
     decay = 1 / (20 * dt_) if dt_ < 5e-3 else 1 / (4 * dt_)
     drive = np.abs(inputs).max()
     peak = np.abs(measured).max()

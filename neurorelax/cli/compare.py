@@ -188,18 +188,23 @@ def summary_table(result):
         f"graph: {result.metadata.get('graph')}  nodes: "
         f"{result.metadata.get('n_nodes')}  spikes: {m['n_spikes']:,}  "
         f"effective-graph r: {m['effective_graph_r']:.3f}",
-        f"{'model':<10} {'R2 test':>8} {'R2 train':>9} {'node r':>7} "
-        f"{'gamma/s':>9} {'decay/s':>9} {'eta/s':>8}",
+        f"{'model':<10} {'R2 test':>8} {'unstim.':>8} {'R2 train':>9} "
+        f"{'node r':>7} {'gamma/s':>9} {'decay/s':>9} {'eta/s':>8}",
     ]
     for name in MODELS:
         eta = m.get(f"eta/{name}", 0.0)
         lines.append(
             f"{name:<10} {m[f'r2_test/{name}']:8.3f} "
+            f"{m.get(f'r2_test_unstimulated/{name}', np.nan):8.3f} "
             f"{m[f'r2_train/{name}']:9.3f} "
             f"{m[f'node_corr_median/{name}']:7.3f} "
             f"{m[f'gamma/{name}']:9.3g} {m[f'decay/{name}']:9.3g} "
             f"{eta:8.3g}"
         )
+    lines.append(
+        f"{'ceiling':<10} {m.get('r2_ceiling_test', np.nan):8.3f} "
+        f"{m.get('r2_ceiling_test_unstimulated', np.nan):8.3f}   (noise ceiling)"
+    )
     taus = [
         f"{k}: {m[f'tau_spiking_{k}'] * 1e3:.1f}/"
         f"{m[f'tau_graph_{k}/diffusion'] * 1e3:.1f}"

@@ -132,3 +132,8 @@ def test_stimulated_node_activation_decays_after_the_stimulus(ring_response):
     after = stimulated[190:250].mean()
     assert during > 10.0
     assert abs(after) < 0.2 * during
+
+
+def test_leak_reversal_must_be_a_voltage():
+    with pytest.raises(ValueError, match="E_L must be a quantity in volt"):
+        AssemblyParameters(E_L=-65 * nS)

@@ -13,6 +13,7 @@ from neurorelax.bridge.comparison import (
     run_comparison,
     save_comparison,
 )
+from neurorelax.bridge.metrics import r_squared
 from neurorelax.cli import main as cli_main
 from neurorelax.connectome import generators
 
@@ -80,6 +81,17 @@ def test_protocol_repeats_every_stimulus_in_its_windows():
     assert np.allclose(np.diff(starts), 0.35)
 
 
+def test_noise_ceiling_of_a_noisy_measurement():
+    rng = np.random.default_rng(0)
+    signal = np.sin(np.linspace(0, 20, 4000))
+    noise_variance = np.full_like(signal, 0.25 * signal.var())
+    measured = signal + rng.normal(0, np.sqrt(noise_variance))
+    ceiling = comparison.noise_ceiling(measured, noise_variance)
+    assert ceiling == pytest.approx(0.8, abs=0.02)
+    # the noise-free response reaches about the ceiling
+    assert r_squared(signal, measured) == pytest.approx(ceiling, abs=0.03)
+
+
 def test_saved_comparison_reloads(tmp_path):
     result = ComparisonResult(
         arrays={
@@ -105,12 +117,24 @@ EXPECTED_METRICS = (
         "peak_activation",
         "n_spikes",
         "wall_time",
+        "r2_ceiling_test",
+        "r2_ceiling_test_unstimulated",
     ]
     + [f"tau_spiking_{k}" for k in range(6)]
     + [
         f"{key}/{model}"
         for model in ("diffusion", "extended")
-        for key in ("r2_test", "r2_train", "node_corr_median", "gamma", "decay", "gain")
+        for key in (
+            "r2_test",
+            "r2_test_unstimulated",
+            "r2_train",
+            "node_corr_median",
+            "gamma",
+            "decay",
+            "gain",
+            "coupling",
+            "static_gain",
+        )
     ]
     + [
         f"tau_graph_{k}/{model}"
