@@ -107,7 +107,7 @@ def make_figure(results, out_dir):
         yscale="log",
         title="Population rate (5 ms bins)",
     )
-    ax_pop.legend(loc="lower right", frameon=True, framealpha=0.9)
+    ax_pop.legend(loc="center right", fontsize=6)
 
     w = a["w_inh_factor"][w_rows] * meta["w_inh_nS"]
     ax_w.plot(w, rate[w_rows], "o-", color=colors.CONDITION["with"], label="E cells")

@@ -31,6 +31,7 @@ firing repetitively abruptly at a non-zero rate between 6 and 7 uA/cm^2
 from zero (type I).
 """
 
+import gc
 import logging
 from pathlib import Path
 
@@ -130,6 +131,10 @@ def simulate(p, seed, device, quick):
     the network then runs on to ``fi_duration`` for the F-I curves.
     """
     if device == "cpp_standalone":
+        # Objects of an earlier run in this process would keep their names
+        # and make Brian2 suffix the new ones (cells_1, ...): other code, a
+        # new compilation. Collect them first.
+        gc.collect()
         project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
         with project.define():
             groups, monitors, currents = build(p)

@@ -29,6 +29,7 @@ least five times the rate with it; with depolarising GABA (high internal
 chloride) the network loses its stable low-rate state.
 """
 
+import gc
 import logging
 from pathlib import Path
 
@@ -74,7 +75,7 @@ PARAMETERS = {
     "transient": 200 * ms,
     "dt": 0.05 * ms,
     "w_inh_factors": (0, 0.25, 0.5, 1, 2),  # weight sweep (x w_inh)
-    "Cl_in_values": (7, 20, 40, 60, 90),  # chloride sweep (mM)
+    "Cl_in_values": (7, 10, 14, 20, 40, 90),  # chloride sweep (mM)
 }
 QUICK = {
     "N_E": 240,
@@ -168,6 +169,10 @@ def build(p, seed):
 def simulate(p, seed, device, quick):
     """Run all blocks in one network; return (spike data, blocks, E_Cl)."""
     if device == "cpp_standalone":
+        # Objects of an earlier run in this process would keep their names
+        # and make Brian2 suffix the new ones (cells_1, ...): other code, a
+        # new compilation. Collect them first.
+        gc.collect()
         project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
         with project.define():
             objects, monitors, blocks, E_Cl = build(p, seed)

@@ -29,6 +29,7 @@ at clamped voltages: the I-V lines) and ``cl_share`` (rest for varying Cl
 share of a fixed total conductance).
 """
 
+import gc
 import logging
 from pathlib import Path
 
@@ -232,6 +233,10 @@ def simulate(p, seed, device, quick):
     import brian2
 
     if device == "cpp_standalone":
+        # Objects of an earlier run in this process would keep their names
+        # and make Brian2 suffix the new ones (cells_1, ...): other code, a
+        # new compilation. Collect them first.
+        gc.collect()
         project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
         with project.define():
             brian2.defaultclock.dt = p["dt"]

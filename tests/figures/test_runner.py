@@ -9,7 +9,6 @@ second each, so the tests measure the runner's bookkeeping: which models run
 
 import json
 import os
-import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
