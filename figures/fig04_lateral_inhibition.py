@@ -23,7 +23,7 @@ from neurorelax.plotting import (
 
 NAME = "fig04_lateral_inhibition"
 MODELS = ("lateral_inhibition",)
-CLIP = 1000.0  # selectivities above this are drawn at it (triangles)
+CLIP = (0.1, 1000.0)  # selectivities outside are drawn at the limit (triangles)
 
 
 def selectivity(rates, floor):
@@ -91,7 +91,7 @@ def make_figure(results, out_dir):
     for flag, key in ((True, "with"), (False, "without")):
         rows = np.flatnonzero(a["with_pool"] == flag)
         order = rows[np.argsort(contrast[rows])]
-        shown = np.minimum(sel[order], CLIP)
+        shown = np.clip(sel[order], *CLIP)
         ax_sel.plot(
             contrast[order],
             shown,
@@ -99,14 +99,14 @@ def make_figure(results, out_dir):
             color=colors.CONDITION[key],
             label=f"{key} pool",
         )
-        clipped = sel[order] > CLIP
-        ax_sel.plot(
-            contrast[order][clipped],
-            shown[clipped],
-            "^",
-            ms=7,
-            color=colors.CONDITION[key],
-        )
+        for side, marker in ((sel[order] > CLIP[1], "^"), (sel[order] < CLIP[0], "v")):
+            ax_sel.plot(
+                contrast[order][side],
+                shown[side],
+                marker,
+                ms=7,
+                color=colors.CONDITION[key],
+            )
     ax_sel.axhline(3, color="0.5", ls="--", lw=0.8)
     ax_sel.axhline(1.5, color="0.5", ls=":", lw=0.8)
     ax_sel.axvline(contrast_pct, color="0.8", lw=0.8)
@@ -114,10 +114,20 @@ def make_figure(results, out_dir):
         xlabel="input contrast c (%)",
         ylabel="selectivity (winner / losers)",
         yscale="log",
-        title="Spiking (triangles: > 1000)",
+        title="Spiking network",
     )
     plain_log_ticks(ax_sel)
     ax_sel.legend(loc="center right")
+    ax_sel.text(
+        0.98,
+        0.02,
+        "triangles: beyond the axis",
+        transform=ax_sel.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=6,
+        color="0.4",
+    )
 
     g = a["graph"]
     g_contrast = 100 * g["contrast"]

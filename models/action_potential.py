@@ -135,6 +135,10 @@ def simulate(p, seed, device, quick):
         # and make Brian2 suffix the new ones (cells_1, ...): other code, a
         # new compilation. Collect them first.
         gc.collect()
+        # Activate the standalone device once before the project resets it:
+        # a first reset from the runtime device leaves Brian2's default clock
+        # on the runtime device, and the project would ignore our dt.
+        use_device("cpp_standalone")
         project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
         with project.define():
             groups, monitors, currents = build(p)

@@ -152,14 +152,12 @@ def plain_log_ticks(ax, axis="y"):
     ax : Axes
     axis : {"x", "y", "both"}
     """
-    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     if axis not in ("x", "y", "both"):
         raise ValueError(f"axis must be 'x', 'y' or 'both', got {axis!r}")
     for name in ("x", "y") if axis == "both" else (axis,):
         target = getattr(ax, f"{name}axis")
-        formatter = ScalarFormatter()
-        formatter.set_scientific(False)
         target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        target.set_major_formatter(formatter)
+        target.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         target.set_minor_formatter(NullFormatter())
