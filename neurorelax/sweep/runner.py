@@ -33,6 +33,7 @@ import shutil
 import threading
 import time
 import traceback
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -334,10 +335,17 @@ def _execute(client, spec, pending, script_sha, on_point):
     if not pending:
         return records
 
+    # Task keys name the sweep and the point, plus a token of this call, so
+    # that two sweeps on one cluster never share a task.
+    token = uuid.uuid4().hex[:8]
+
     def submit(point):
         task = _task(spec, point, script_sha)
         return client.submit(
-            _run_point, task, key=f"sweep-{spec.name}-{point.point_id}", pure=False
+            _run_point,
+            task,
+            key=f"sweep-{spec.name}-{point.point_id}-{token}",
+            pure=False,
         )
 
     def collect(future, point):

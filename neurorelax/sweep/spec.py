@@ -143,11 +143,15 @@ class SweepSpec:
     def points(self):
         """Return the grid as a list of :class:`Point`, seeds varying fastest."""
         names = list(self.parameters)
+        table_values = {
+            name: {_si_text(v): _table_value(v, self.units[name]) for v in values}
+            for name, values in self.parameters.items()
+        }
         combos = itertools.product(*(self.parameters[n] for n in names), self.seeds)
         points = []
         for index, combo in enumerate(combos):
             params = dict(zip(names, combo[:-1], strict=True))
-            values = {n: _table_value(params[n], self.units[n]) for n in names}
+            values = {n: table_values[n][_si_text(params[n])] for n in names}
             seed = combo[-1]
             points.append(
                 Point(index, params, values, seed, self._point_id(params, seed))
@@ -522,6 +526,10 @@ def _table_value(value, unit_text):
         return value
     unit = parse_quantity(f"1 {unit_text}")
     return float(np.asarray(value / unit))
+
+
+def _si_text(value):
+    return json.dumps(_si_key(value))
 
 
 def _si_key(value):
