@@ -57,7 +57,7 @@ MAPPINGS = ("conductance", "probability")
 
 
 def _defaults():
-    from brian2 import Hz, mV, ms, nA, nS
+    from brian2 import Hz, ms, mV, nA, nS
 
     return {
         "g_EE": 0.5 * nS,

@@ -38,8 +38,8 @@ def register(subparsers):
     parser.add_argument(
         "--duration",
         type=float,
-        default=10.0,
-        help="simulated time in seconds (default 10)",
+        default=20.0,
+        help="simulated time in seconds (default 20)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -177,7 +177,7 @@ def _with_progress(run, graph, params, args):
 
 def summary_table(result):
     """Return a short text table of the main metrics of each model."""
-    from neurorelax.bridge.comparison import MODELS
+    from neurorelax.bridge.comparison import MODELS, diagnose
 
     # reloaded metrics hold "nan" and "inf" as strings (standard JSON)
     m = {
@@ -212,7 +212,7 @@ def summary_table(result):
         if f"tau_spiking_{k}" in m
     ]
     lines.append("mode tau spiking/graph (ms): " + ", ".join(taus))
-    lines.append(result.metadata.get("diagnosis", ""))
+    lines.append(diagnose(m, 6))
     return "\n".join(lines)
 
 

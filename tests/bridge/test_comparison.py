@@ -92,6 +92,39 @@ def test_noise_ceiling_of_a_noisy_measurement():
     assert r_squared(signal, measured) == pytest.approx(ceiling, abs=0.03)
 
 
+def _metrics(r2_diffusion, unstimulated_diffusion, unstimulated_extended):
+    metrics = {
+        "r2_test/diffusion": r2_diffusion,
+        "r2_test/extended": 0.9,
+        "r2_test_unstimulated/diffusion": unstimulated_diffusion,
+        "r2_test_unstimulated/extended": unstimulated_extended,
+        "r2_ceiling_test": 0.95,
+        "r2_ceiling_test_unstimulated": 0.5,
+        "eta/extended": -90.0,
+        "gamma/extended": 100.0,
+    }
+    metrics.update({f"tau_spiking_{k}": np.nan for k in range(2)})
+    metrics.update({f"tau_graph_{k}/diffusion": 0.008 for k in range(2)})
+    return metrics
+
+
+def test_diagnosis_says_why_diffusion_misses_the_spread():
+    text = comparison.diagnose(_metrics(0.85, 0.1, 0.45), 2)
+    assert "reaches the target R^2 >= 0.8" in text
+    assert "diffusion 20%, extended 90%" in text
+    assert "Diffusion conserves activity" in text
+    assert "closes that gap" in text
+
+    text = comparison.diagnose(_metrics(0.6, 0.1, 0.2), 2)
+    assert "misses the target R^2 >= 0.8" in text
+    assert "narrows that gap" in text
+
+
+def test_diagnosis_without_a_gap_says_nothing_about_one():
+    text = comparison.diagnose(_metrics(0.9, 0.45, 0.46), 2)
+    assert "conserves" not in text
+
+
 def test_saved_comparison_reloads(tmp_path):
     result = ComparisonResult(
         arrays={
@@ -189,3 +222,24 @@ def test_compare_command_end_to_end_on_numpy(tmp_path, capsys):
     )
     assert status == 0
     assert (tmp_path / "replot" / "comparison.png").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_comparison_runs_on_cpp_standalone(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURORELAX_BUILD_DIR", str(tmp_path / "build"))
+    result = run_comparison(
+        generators.ring(5),
+        neurons_per_node=10,
+        duration_=1.6,
+        seed=1,
+        device="cpp_standalone",
+        train_nodes=(0, 2),
+        test_nodes=(4,),
+        smoothing_width_=5e-3,
+    )
+    assert result.metrics["n_spikes"] > 1000
+    assert result.metrics["effective_graph_r"] >= 0.9
+    assert (tmp_path / "build" / "bridge_5n_10c_s1").is_dir()
+    stimulated = result.arrays["measured"][2, 4]
+    assert stimulated[60:140].mean() > 10.0
