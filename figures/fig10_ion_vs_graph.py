@@ -95,7 +95,8 @@ def make_figure(results, out_dir):
     # first held-out stimulus: the stimulated node, then its neighbours by weight
     s = n_train
     stimulated = test_nodes[0]
-    neighbours = np.argsort(-a["weights"][stimulated])[:11]
+    by_weight = np.argsort(-a["weights"][stimulated], kind="stable")
+    neighbours = by_weight[by_weight != stimulated][:11]
     order = np.r_[stimulated, neighbours]
     t = np.arange(measured.shape[2]) * dt_ms
     limit = np.abs(measured[s, neighbours]).max()

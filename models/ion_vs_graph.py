@@ -19,7 +19,7 @@ coarse-grained spiking activity of held-out stimuli with R^2 >= 0.8; the
 relaxation time of each spectral mode measured in the spiking network is
 compared with the graph level.
 
-``--quick`` runs a ring of 8 nodes with 20 cells per node for 1.9 s instead
+``--quick`` runs a ring of 8 nodes with 20 cells per node for 2.6 s instead
 (the chain and the figure, not the connectome claim).
 """
 
@@ -45,7 +45,7 @@ PARAMETERS = {
 }
 QUICK = {
     "neurons_per_node": 20,
-    "duration": 1.9 * second,
+    "duration": 2.6 * second,
     "smoothing_width": 5.0 * ms,
     "n_train": 2,
     "n_test": 1,
