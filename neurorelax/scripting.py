@@ -22,6 +22,7 @@ the sweep runner load them from their file with :func:`load_script`.
 """
 
 import argparse
+import hashlib
 import importlib.util
 import logging
 import os
@@ -85,13 +86,26 @@ def load_script(name_or_path, kind="models"):
             f"unknown {kind[:-1]} script {str(name_or_path)!r}; expected one of "
             f"{', '.join(known)} or a path to a .py file"
         )
-    module_name = f"neurorelax_{kind}_{candidate.stem}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, candidate)
+    # The module name carries a digest of the resolved path, so scripts with
+    # the same file name in different folders never shadow each other; a
+    # cached module is loaded again when its file changed since.
+    resolved = candidate.resolve()
+    digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:10]
+    module_name = f"neurorelax_{kind}_{candidate.stem}_{digest}"
+    modified_ns = resolved.stat().st_mtime_ns
+    cached = sys.modules.get(module_name)
+    if cached is not None and cached.__dict__.get("_loaded_mtime_ns") == modified_ns:
+        return cached
+    spec = importlib.util.spec_from_file_location(module_name, resolved)
     module = importlib.util.module_from_spec(spec)
+    module._loaded_mtime_ns = modified_ns
     sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        # Never leave a half-executed script behind in the module cache.
+        del sys.modules[module_name]
+        raise
     return module
 
 

@@ -94,13 +94,7 @@ def discover_figures(folder=None):
 
 
 def _load_from(path, kind):
-    # load_script caches modules by file stem; drop a cached module that came
-    # from another folder (another --out tree, a test's tmp_path) first.
-    path = Path(path).resolve()
-    cached = sys.modules.get(f"neurorelax_{kind}_{path.stem}")
-    if cached is not None and Path(cached.__file__).resolve() != path:
-        del sys.modules[f"neurorelax_{kind}_{path.stem}"]
-    return load_script(path, kind=kind)
+    return load_script(Path(path), kind=kind)
 
 
 def select_figures(specs, only):
