@@ -44,9 +44,12 @@ from neurorelax.bridge.coarse import (
 )
 from neurorelax.bridge.fit import fit_graph_model, simulate_graph_model
 from neurorelax.results import load_results, save_results, write_json
-from neurorelax.validation import check_integer
+from neurorelax.validation import check_choice, check_integer
+
+DEVICES = ("numpy", "cython", "runtime", "cpp_standalone")
 
 __all__ = [
+    "DEVICES",
     "MODELS",
     "ComparisonResult",
     "Protocol",
@@ -376,6 +379,7 @@ def run_comparison(
     n_nodes = weights.shape[0]
     n_modes = min(check_integer("n_modes", n_modes, minimum=1), n_nodes)
     check_smoothing(bin_width_, smoothing_width_, kernel)
+    check_choice("device", device, DEVICES)
     params = (params or AssemblyParameters()).with_values(
         neurons_per_node=neurons_per_node
     )
@@ -439,49 +443,19 @@ def run_comparison(
     metrics = {}
     fits = {}
     for name, (free, nonlinearity) in MODELS.items():
-        fit = fit_graph_model(
-            lap,
-            inputs[:n_train],
-            measured[:n_train],
-            bin_width_,
-            free=free,
-            nonlinearity=nonlinearity,
-        )
-        predicted = simulate_graph_model(
-            fit.params,
+        fits[name] = _fit_and_score(
+            name,
+            free,
+            nonlinearity,
             lap,
             inputs,
-            measured[:, :, 0],
+            measured,
             bin_width_,
-            nonlinearity=nonlinearity,
+            protocol,
+            (modes, eigenvalues, window, n_modes),
+            arrays,
+            metrics,
         )
-        tau_graph, _ = mx.mode_relaxation_times(
-            predicted, modes, bin_width_, *window, n_modes=n_modes
-        )
-        corr = mx.node_correlations(predicted[n_train:], measured[n_train:])
-        arrays[f"predicted/{name}"] = predicted
-        arrays[f"node_correlation/{name}"] = corr
-        arrays[f"tau_graph/{name}"] = tau_graph
-        arrays[f"tau_theory/{name}"] = 1 / (
-            fit.params["gamma"] * eigenvalues[:n_modes] + fit.params["decay"]
-        )
-        metrics[f"r2_test/{name}"] = mx.r_squared(
-            predicted[n_train:], measured[n_train:]
-        )
-        metrics[f"r2_train/{name}"] = mx.r_squared(
-            predicted[:n_train], measured[:n_train]
-        )
-        metrics[f"r2_test_unstimulated/{name}"] = _r2_unstimulated(
-            predicted[n_train:], measured[n_train:], protocol.test_nodes
-        )
-        metrics[f"node_corr_median/{name}"] = float(np.nanmedian(corr))
-        metrics[f"coupling/{name}"] = fit.params["gamma"] / fit.params["decay"]
-        metrics[f"static_gain/{name}"] = fit.params["gain"] / fit.params["decay"]
-        for key in free:
-            metrics[f"{key}/{name}"] = fit.params[key]
-        for k in range(n_modes):
-            metrics[f"tau_graph_{k}/{name}"] = float(tau_graph[k])
-        fits[name] = fit
     report("fit", 1.0)
 
     # effective graph and summary numbers
@@ -557,6 +531,72 @@ def run_comparison(
     }
     report("metrics", 1.0)
     return ComparisonResult(arrays=arrays, metrics=metrics, metadata=metadata)
+
+
+def _fit_and_score(
+    name,
+    free,
+    nonlinearity,
+    lap,
+    inputs,
+    measured,
+    bin_width_,
+    protocol,
+    spectral,
+    arrays,
+    metrics,
+):
+    """Fit one graph-level model on the training stimuli and score it.
+
+    Fills ``arrays`` (prediction, per-node correlation, per-mode times) and
+    ``metrics`` (R^2 on held-out, training and unstimulated samples, fitted
+    parameters) under keys ending in ``/<name>``; returns the FitResult.
+    """
+    modes, eigenvalues, window, n_modes = spectral
+    n_train = len(protocol.train_nodes)
+    fit = fit_graph_model(
+        lap,
+        inputs[:n_train],
+        measured[:n_train],
+        bin_width_,
+        free=free,
+        nonlinearity=nonlinearity,
+    )
+    predicted = simulate_graph_model(
+        fit.params,
+        lap,
+        inputs,
+        measured[:, :, 0],
+        bin_width_,
+        nonlinearity=nonlinearity,
+    )
+
+    # the same relaxation estimator as for the spiking network
+    tau_graph, _ = mx.mode_relaxation_times(
+        predicted, modes, bin_width_, *window, n_modes=n_modes
+    )
+    corr = mx.node_correlations(predicted[n_train:], measured[n_train:])
+    arrays[f"predicted/{name}"] = predicted
+    arrays[f"node_correlation/{name}"] = corr
+    arrays[f"tau_graph/{name}"] = tau_graph
+    arrays[f"tau_theory/{name}"] = 1 / (
+        fit.params["gamma"] * eigenvalues[:n_modes] + fit.params["decay"]
+    )
+
+    test, train = slice(n_train, None), slice(None, n_train)
+    metrics[f"r2_test/{name}"] = mx.r_squared(predicted[test], measured[test])
+    metrics[f"r2_train/{name}"] = mx.r_squared(predicted[train], measured[train])
+    metrics[f"r2_test_unstimulated/{name}"] = _r2_unstimulated(
+        predicted[test], measured[test], protocol.test_nodes
+    )
+    metrics[f"node_corr_median/{name}"] = float(np.nanmedian(corr))
+    metrics[f"coupling/{name}"] = fit.params["gamma"] / fit.params["decay"]
+    metrics[f"static_gain/{name}"] = fit.params["gain"] / fit.params["decay"]
+    for key in free:
+        metrics[f"{key}/{name}"] = fit.params[key]
+    for k in range(n_modes):
+        metrics[f"tau_graph_{k}/{name}"] = float(tau_graph[k])
+    return fit
 
 
 def _unstimulated(shape, nodes):

@@ -243,3 +243,8 @@ def test_comparison_runs_on_cpp_standalone(tmp_path, monkeypatch):
     assert (tmp_path / "build" / "bridge_5n_10c_s1").is_dir()
     stimulated = result.arrays["measured"][2, 4]
     assert stimulated[60:140].mean() > 10.0
+
+
+def test_unknown_device_is_refused(no_simulation):
+    with pytest.raises(ValueError, match="device must be one of"):
+        run_comparison(generators.ring(8), duration_=5.0, device="gpu")
