@@ -140,3 +140,29 @@ def test_mismatched_shapes_are_refused():
     laplacian = ring_laplacian(4)
     with pytest.raises(ValueError, match="inputs must have the shape of"):
         fit_graph_model(laplacian, np.zeros((1, 4, 40)), np.zeros((1, 4, 50)), 1e-3)
+
+
+def test_fit_recovers_the_graph_levels_own_relaxation():
+    # free relaxation computed by neurorelax.graph (exact exponential), on a
+    # ring with random weights, from three random initial patterns
+    from neurorelax.connectome import generators
+    from neurorelax.graph import diffuse_with_decay, laplacian
+
+    graph = generators.ring(8, weight=(0.5, 1.5), seed=4)
+    initial = np.random.default_rng(0).normal(size=(8, 3))
+    times = np.arange(200) * 1e-3
+    trajectory = diffuse_with_decay(
+        graph, initial, gamma=30.0, times=times, node_rates=15.0
+    )
+    measured = np.transpose(trajectory.states, (2, 1, 0))
+
+    fit = fit_graph_model(
+        laplacian(graph).toarray(),
+        np.zeros_like(measured),
+        measured,
+        1e-3,
+        free=("gamma", "decay"),
+    )
+
+    assert fit.params["gamma"] == pytest.approx(30.0, rel=0.02)
+    assert fit.params["decay"] == pytest.approx(15.0, rel=0.02)
