@@ -382,6 +382,12 @@ def build_assembly_network(
     Returns
     -------
     AssemblyNetwork
+
+    Notes
+    -----
+    Sets Brian2's ``defaultclock.dt`` to ``params.dt``, so that cells and
+    synapses share one clock (Brian2 rounds delays to the group's step).
+    Select the device (``neurorelax.ion.use_device``) before building.
     """
     from brian2 import (
         Network,
