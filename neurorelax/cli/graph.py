@@ -13,6 +13,7 @@ generator spec (``ring:8``, ``grid:4x5``, ``small_world:20,4,0.1``,
 """
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -24,6 +25,8 @@ GRAPH_HELP = (
     "sbm:BxSIZE,P_IN,P_OUT, geometric:N,R) or a file (.csv .tsv .txt .npy "
     ".npz .graphml .gexf .edges .zip)"
 )
+# Formats matplotlib's Agg canvas writes (without the raw-buffer formats).
+IMAGE_FORMATS = tuple("png pdf svg svgz eps ps jpg jpeg tif tiff webp gif".split())
 
 
 def register(subparsers):
@@ -148,6 +151,9 @@ def _plot(args):
 
     from neurorelax.connectome import laplacian_spectrum
 
+    # Check --out before any work: a typo should not cost a spectrum.
+    if args.out is not None:
+        _check_out(args.out)
     graph = _graph_from_args(args)
     out = args.out or Path(f"{_safe_stem(graph.name or 'graph')}.png")
     spectrum = laplacian_spectrum(graph)
@@ -189,10 +195,47 @@ def _plot(args):
             xytext=(8, 8),
         )
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=150)
+    _save(figure, out)
     print(f"wrote {out}")
     return 0
+
+
+def _check_out(out):
+    """Refuse an output path that cannot take an image, before any work."""
+    suffix = out.suffix.lower().lstrip(".")
+    if not out.name:
+        raise ValueError(
+            f"--out must name an image file such as graph.png, got {str(out)!r}"
+        )
+    if suffix not in IMAGE_FORMATS:
+        raise ValueError(
+            f"--out {str(out)!r}: unknown image format {out.suffix or '(none)'!r}; "
+            f"expected a file ending in {', '.join('.' + f for f in IMAGE_FORMATS)}"
+        )
+    if out.is_dir():
+        raise ValueError(f"--out {str(out)!r} is a directory; expected a file name")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(
+                    f"--out {str(out)!r}: {str(parent)!r} is a file, not a folder"
+                )
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise ValueError(
+                    f"--out {str(out)!r}: folder {str(parent)!r} is not writable"
+                )
+            break
+
+
+def _save(figure, out):
+    """Write the figure through a temporary file: never a half-written image."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.partial")
+        figure.savefig(partial, dpi=150, format=out.suffix.lstrip(".").lower())
+        partial.replace(out)
+    except OSError as error:
+        raise ValueError(f"--out {str(out)!r}: cannot write ({error})") from None
 
 
 def _safe_stem(name):

@@ -96,6 +96,11 @@ def read(source, *, directed=False, weight="weight"):
     ImportError
         For a built-in name when ``tvb-data`` is not installed.
     """
+    if not isinstance(source, str | Path):
+        raise TypeError(
+            "source must be a built-in name or a file path (str or Path), got "
+            f"{type(source).__name__} {format_value(source)}"
+        )
     text = str(source)
     if text in TVB_CONNECTOMES:
         return read_tvb_zip(tvb_archive(text), name=text)
@@ -106,6 +111,10 @@ def read(source, *, directed=False, weight="weight"):
         raise ValueError(
             f"source must be a built-in name ({', '.join(BUILTIN_NAMES)}) or a "
             f"file ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
+        )
+    if path.is_dir():
+        raise ValueError(
+            f"source {text!r} is a directory; expected a file ending in {suffix}"
         )
     if not path.is_file():
         raise FileNotFoundError(f"source {text!r}: no such file")
@@ -190,7 +199,15 @@ def load(
 
     # prepare() checks its options before any step runs, but reading a large
     # file first would waste time on a typo, so check them here too.
-    _checked_options(symmetrise, threshold, keep_fraction, normalise)
+    _checked_options(
+        symmetrise,
+        threshold,
+        keep_fraction,
+        normalise,
+        log_transform=log_transform,
+        largest_component=largest_component,
+        directed=directed,
+    )
     raw = read(source, directed=directed, weight=weight)
     return prepare(raw, **options).to_graph()
 

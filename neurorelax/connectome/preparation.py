@@ -17,7 +17,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from neurorelax.validation import check_choice, check_in_range, check_positive
+from neurorelax.graph import Graph
+from neurorelax.validation import (
+    check_choice,
+    check_in_range,
+    check_positive,
+    format_value,
+)
 
 from .raw import RawConnectome, from_graph
 
@@ -350,8 +356,22 @@ def prepare(
     array([[0., 1.],
            [1., 0.]])
     """
-    options = _checked_options(symmetrise, threshold, keep_fraction, normalise)
+    options = _checked_options(
+        symmetrise,
+        threshold,
+        keep_fraction,
+        normalise,
+        remove_self_connections=remove_self_connections,
+        log_transform=log_transform,
+        largest_component=largest_component,
+    )
     is_raw = isinstance(graph, RawConnectome)
+    if not is_raw and not isinstance(graph, Graph):
+        raise TypeError(
+            "graph must be a RawConnectome or a neurorelax.graph.Graph, got "
+            f"{type(graph).__name__} {format_value(graph)}; wrap an array in "
+            "RawConnectome.from_arrays() or Graph() first"
+        )
     raw = graph if is_raw else from_graph(graph)
 
     steps = [
@@ -384,8 +404,15 @@ _STEPS = {
 }
 
 
-def _checked_options(symmetrise, threshold, keep_fraction, normalise):
-    """Validate every option before any step runs."""
+def _checked_options(symmetrise, threshold, keep_fraction, normalise, **switches):
+    """Validate every option before any step runs.
+
+    ``switches`` are on/off options (``log_transform=...``); each must be a
+    bool, because a string such as ``"no"`` would otherwise count as on.
+    """
+    for name, value in switches.items():
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{name} must be True or False, got {format_value(value)}")
     if symmetrise is not None:
         check_choice("symmetrise", symmetrise, SYMMETRISATIONS)
     if normalise is not None:

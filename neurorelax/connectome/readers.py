@@ -192,6 +192,15 @@ def _merge_labels(header, row_names, matrix, where, header_line):
             f"{where}, line {header_line}: header has {len(header)} labels but "
             f"the matrix has {n_columns} columns; expected one label per column"
         )
+    if row_names is not None and n_columns == 0:
+        raise ValueError(
+            f"{where}: each line holds a single field and no numbers; expected "
+            "a numeric matrix (is the delimiter right? .csv files are read "
+            "with commas, .tsv with tabs, others with white space)"
+        )
+    if row_names is not None and len(row_names) != n_columns:
+        # Not square: let the square-matrix check report the shape.
+        return header
     if header is not None and row_names is not None and header != row_names:
         index = next(
             i for i, (a, b) in enumerate(zip(header, row_names, strict=True)) if a != b
@@ -209,6 +218,10 @@ def _require_square(matrix, where):
         raise ValueError(
             f"{where}: expected a square matrix (as many rows as columns), got "
             f"shape {matrix.shape}"
+        )
+    if matrix.shape[0] == 0:
+        raise ValueError(
+            f"{where}: empty matrix of shape {matrix.shape}; expected at least one node"
         )
 
 
@@ -236,7 +249,8 @@ def _require_labels(labels, n_nodes, where):
 def read_text(path):
     """Return the text of ``path`` (UTF-8) with the file named in errors."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        # utf-8-sig drops the byte-order mark that spreadsheets write.
+        return Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(
             f"{path}: byte {error.start} is not UTF-8 text; expected a text file"

@@ -8,13 +8,23 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
-from neurorelax.graph import laplacian
+from neurorelax.graph import Graph, laplacian
+from neurorelax.validation import format_value
 
 __all__ = ["DENSE_SPECTRUM_MAX_NODES", "laplacian_spectrum", "summarize"]
 
 # A dense eigendecomposition of an (n, n) matrix needs 8 n^2 bytes and
 # O(n^3) time: 4000 nodes is 128 MB and a few seconds.
 DENSE_SPECTRUM_MAX_NODES = 4000
+
+
+def _require_graph(graph):
+    if not isinstance(graph, Graph):
+        raise TypeError(
+            "graph must be a neurorelax.graph.Graph, got "
+            f"{type(graph).__name__} {format_value(graph)}; build one with "
+            "Graph(weights) or neurorelax.connectome.load()"
+        )
 
 
 def _laplacian(graph, kind="combinatorial"):
@@ -56,6 +66,7 @@ def laplacian_spectrum(graph, kind="combinatorial"):
         0 = lambda_1 <= lambda_2 <= ... <= lambda_max; lambda_2 (the
         algebraic connectivity) is 0 exactly when the graph is disconnected.
     """
+    _require_graph(graph)
     if graph.n_nodes > DENSE_SPECTRUM_MAX_NODES:
         raise ValueError(
             f"graph must have at most {DENSE_SPECTRUM_MAX_NODES} nodes for a "
@@ -103,6 +114,7 @@ def summarize(graph):
         (W + W^T) / 2 for a directed graph; None for a single node), and
         ``spectrum_of`` saying which matrix they come from.
     """
+    _require_graph(graph)
     n_nodes, n_edges = graph.n_nodes, graph.n_edges
     pairs = n_nodes * (n_nodes - 1) / (1 if graph.directed else 2)
     data = graph.weights.data
