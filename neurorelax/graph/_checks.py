@@ -1,10 +1,63 @@
 """Argument checks shared by the graph-level entry points."""
 
+import os
+
 import numpy as np
 
-from neurorelax.validation import check_finite_array, check_positive, format_value
+from neurorelax.validation import (
+    check_finite_array,
+    check_integer,
+    check_positive,
+    format_value,
+)
 
-__all__ = ["as_graph", "as_state", "check_rate", "state_dtype"]
+__all__ = [
+    "as_graph",
+    "as_state",
+    "check_modes",
+    "check_n_threads",
+    "check_rate",
+    "check_real",
+    "state_dtype",
+]
+
+# OpenMP aborts (or crashes the interpreter) when asked for far more threads
+# than it can create; more than a few per core never helps these kernels.
+THREADS_PER_CPU = 4
+
+
+def check_modes(modes):
+    """Refuse anything but an Eigenmodes object (a bare array has no dual)."""
+    from neurorelax.graph.spectral import Eigenmodes
+
+    if not isinstance(modes, Eigenmodes):
+        raise TypeError(
+            "modes must be an Eigenmodes object from eigenmodes(graph), got "
+            f"{type(modes).__name__}"
+        )
+
+
+def check_n_threads(n_threads):
+    """Check an OpenMP thread count: 0 (the default) to a few per CPU."""
+    n_threads = check_integer("n_threads", n_threads, minimum=0)
+    limit = THREADS_PER_CPU * (os.cpu_count() or 1)
+    if n_threads > limit:
+        raise ValueError(
+            f"n_threads must be at most {limit} ({THREADS_PER_CPU} per CPU on "
+            f"this machine), got {n_threads}; pass 0 for the OpenMP default"
+        )
+    return n_threads
+
+
+def check_real(name, values):
+    """Refuse complex input, which a float conversion would silently truncate."""
+    data = values.data if hasattr(values, "tocsr") else values
+    if np.iscomplexobj(data):
+        raise ValueError(
+            f"{name} must be real, got complex values "
+            f"(dtype {np.asarray(data).dtype}); pass the real part (.real) "
+            "or the magnitude (abs) explicitly"
+        )
 
 
 def as_graph(name, graph):
@@ -48,7 +101,10 @@ def as_state(name, values, n_nodes, *, nonnegative=False, keep_float32=True):
         Whether the input was 1-D (so results can be given back 1-D).
     """
     dtype = state_dtype(values) if keep_float32 else np.float64
+    check_real(name, values)
     array = check_finite_array(name, values, ndim=(1, 2), nonnegative=nonnegative)
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one node, got shape {array.shape}")
     if array.shape[0] != n_nodes:
         raise ValueError(
             f"{name} must have {n_nodes} rows, one per node (shape "

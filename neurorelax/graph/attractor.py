@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from neurorelax.graph._checks import as_graph
+from neurorelax.graph._checks import as_graph, check_n_threads
 from neurorelax.kernels import hopfield
 from neurorelax.validation import (
     check_finite_array,
@@ -202,6 +202,7 @@ def settle(
             f"patterns must have {n_nodes} rows (one per node), got shape {xi.shape}"
         )
     max_sweeps = check_integer("max_sweeps", max_sweeps, minimum=1)
+    n_threads = check_n_threads(n_threads)
     rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
 
     # The kernel wants one C-contiguous row per cue.

@@ -17,7 +17,13 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from neurorelax.graph._checks import as_graph, as_state, check_rate, check_times
+from neurorelax.graph._checks import (
+    as_graph,
+    as_state,
+    check_modes,
+    check_rate,
+    check_times,
+)
 from neurorelax.graph.diffusion import Trajectory, diffuse_exact
 from neurorelax.graph.laplacian import LAPLACIAN_KINDS, laplacian
 from neurorelax.graph.spectral import project, reconstruct
@@ -77,6 +83,7 @@ def mode_decay(state, modes, rates, time, *, remainder_rate=None):
     -------
     ndarray of float64, shape of ``state``
     """
+    check_modes(modes)
     rates = check_finite_array("rates", rates, shape=(modes.n_modes,), nonnegative=True)
     time = check_times("time", [time])[0]
     array, was_1d = as_state("state", state, modes.vectors.shape[0], keep_float32=False)
@@ -105,6 +112,7 @@ def fast_slow_rates(modes, n_slow, *, slow_rate, fast_rate):
     -------
     ndarray of float64, shape (n_modes,)
     """
+    check_modes(modes)
     n_slow = check_integer("n_slow", n_slow, minimum=0)
     if n_slow > modes.n_modes:
         raise ValueError(
@@ -125,6 +133,7 @@ def split_fast_slow(state, modes, n_slow):
     slow, fast : ndarray of float64, each of the shape of ``state``
         slow + fast == state.
     """
+    check_modes(modes)
     n_slow = check_integer("n_slow", n_slow, minimum=0)
     array, was_1d = as_state("state", state, modes.vectors.shape[0], keep_float32=False)
     amplitudes = project(array, modes)

@@ -25,7 +25,14 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from neurorelax.graph._checks import as_graph, as_state, check_rate, check_times
+from neurorelax.graph._checks import (
+    as_graph,
+    as_state,
+    check_n_threads,
+    check_rate,
+    check_real,
+    check_times,
+)
 from neurorelax.graph.graph import compact_indices
 from neurorelax.graph.laplacian import LAPLACIAN_KINDS, laplacian
 from neurorelax.graph.spectral import DENSE_LIMIT, eigenmodes
@@ -239,6 +246,7 @@ def jacobi_solve(
     tol = DEFAULT_TOL[b.dtype.type] if tol is None else check_positive("tol", tol)
     max_iter = check_integer("max_iter", max_iter, minimum=1)
     omega = check_in_range("omega", omega, 0.0, 2.0, low_open=True, high_open=True)
+    n_threads = check_n_threads(n_threads)
 
     off = system.offdiag
     values = off.data.astype(b.dtype, copy=False)
@@ -261,6 +269,14 @@ def jacobi_solve(
             n_threads=n_threads,
         )
         residuals.append(np.sqrt(residual_sq) / scale)
+        if not np.isfinite(residuals[-1]):
+            raise ValueError(
+                f"Jacobi iteration diverged (residual {residuals[-1]} after "
+                f"{len(residuals) - 1} sweeps): the iteration matrix has "
+                "spectral radius >= 1 for this system and omega (see "
+                "jacobi_iteration_radius); Jacobi needs a diagonally dominant "
+                "matrix such as I + gamma dt L"
+            )
         if residuals[-1] <= tol or len(residuals) == max_iter + 1:
             break
         x, buffer = buffer, x
@@ -319,6 +335,7 @@ def _as_system(system):
             "system must be a LinearSystem, a sparse matrix or an ndarray, got "
             f"{type(system).__name__}"
         )
+    check_real("system", system)
     shape = system.shape
     if len(shape) != 2 or shape[0] != shape[1]:
         raise ValueError(f"system must be a square matrix, got shape {shape}")
@@ -459,6 +476,7 @@ def diffuse_implicit(
     graph = as_graph("graph", graph)
     state, was_1d = as_state("initial", initial, graph.n_nodes)
     n_steps = check_integer("n_steps", n_steps, minimum=1)
+    check_n_threads(n_threads)
     system = implicit_system(graph, gamma, dt, kind=kind)
 
     states = np.empty((n_steps + 1,) + state.shape, dtype=state.dtype)
@@ -573,6 +591,7 @@ def diffuse_explicit(
     gamma = check_rate("gamma", gamma)
     dt = check_rate("dt", dt)
     n_steps = check_integer("n_steps", n_steps, minimum=1)
+    n_threads = check_n_threads(n_threads)
     check_choice("unstable", unstable, ("raise", "allow"))
     check_choice("kind", kind, LAPLACIAN_KINDS)
 

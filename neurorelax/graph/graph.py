@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from neurorelax.graph._checks import check_real
 from neurorelax.validation import check_choice, check_finite_array, format_value
 
 __all__ = ["Graph", "GraphWarning"]
@@ -116,6 +117,10 @@ class Graph:
             return
 
         check_choice("self_loops", self_loops, ("refuse", "drop"))
+        if not isinstance(directed, bool | np.bool_):
+            raise ValueError(
+                f"directed must be True or False, got {format_value(directed)}"
+            )
         self.directed = bool(directed)
         self.name = None if name is None else str(name)
         self.weights = _validated_matrix(
@@ -175,9 +180,16 @@ class Graph:
             if nodes and all(p is not None for p in pos):
                 keywords["positions"] = np.asarray(pos, dtype=np.float64)
 
-        matrix = nx.to_scipy_sparse_array(
-            nx_graph, nodelist=nodes, weight=weight, format="csr", dtype=np.float64
-        )
+        if not nodes:
+            raise ValueError("nx_graph must have at least one node, got an empty graph")
+        try:
+            matrix = nx.to_scipy_sparse_array(
+                nx_graph, nodelist=nodes, weight=weight, format="csr", dtype=np.float64
+            )
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"nx_graph: edge attribute {weight!r} must hold numbers ({error})"
+            ) from None
         return cls(matrix, **keywords)
 
     # Sizes and structure -----------------------------------------------------
@@ -337,6 +349,7 @@ def _is_networkx(value):
 
 def _validated_matrix(name, values, *, directed, self_loops, n_nodes=None):
     """Return ``values`` as a canonical, checked csr_array of float64."""
+    check_real(name, values)
     if sp.issparse(values):
         matrix = sp.csr_array(values, dtype=np.float64, copy=True)
         data = check_finite_array(f"{name} (stored entries)", matrix.data)

@@ -9,7 +9,7 @@
 
 import numpy as np
 
-from neurorelax.graph._checks import as_graph, as_state
+from neurorelax.graph._checks import as_graph, as_state, check_n_threads
 from neurorelax.kernels import sparse_relax
 from neurorelax.validation import check_integer, check_positive
 
@@ -63,6 +63,7 @@ def divisive_normalization(
     sigma = check_positive("sigma", sigma)
     exponent = check_positive("exponent", exponent)
     r_max = check_positive("r_max", r_max)
+    n_threads = check_n_threads(n_threads)
     n_nodes = None
     if graph is not None:
         graph = as_graph("graph", graph)

@@ -13,7 +13,13 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse.linalg as spla
 
-from neurorelax.graph._checks import as_graph, as_state, check_rate, check_times
+from neurorelax.graph._checks import (
+    as_graph,
+    as_state,
+    check_modes,
+    check_rate,
+    check_times,
+)
 from neurorelax.graph.laplacian import laplacian
 from neurorelax.validation import check_choice, check_finite_array, check_integer
 
@@ -163,6 +169,7 @@ def project(state, modes):
     ndarray of float64, shape (n_modes,) or (n_modes, n_patterns)
         a_k = psi_k . M (psi = phi for the symmetric kinds).
     """
+    check_modes(modes)
     array, was_1d = as_state("state", state, modes.vectors.shape[0], keep_float32=False)
     amplitudes = modes.dual.T @ array
     return amplitudes[:, 0] if was_1d else amplitudes
@@ -180,6 +187,7 @@ def reconstruct(amplitudes, modes):
     -------
     ndarray of float64, shape (n_nodes,) or (n_nodes, n_patterns)
     """
+    check_modes(modes)
     array, was_1d = as_state(
         "amplitudes", amplitudes, modes.n_modes, keep_float32=False
     )
@@ -201,6 +209,7 @@ def mode_decay_rates(modes, gamma):
     ndarray of float64, shape (n_modes,)
         Rates in 1/time: amplitude k decays as exp(-gamma lambda_k t).
     """
+    check_modes(modes)
     gamma = check_rate("gamma", gamma)
     return gamma * modes.values
 
@@ -257,6 +266,7 @@ def high_frequency_share(state, modes, *, cutoff=None):
     float or ndarray of float64, shape (n_patterns,)
         sum_{k >= cutoff} a_k^2 / sum_k a_k^2, in [0, 1] (0 for a zero state).
     """
+    check_modes(modes)
     if not modes.is_complete:
         raise ValueError(
             f"modes must be complete ({modes.vectors.shape[0]} modes) to split "
