@@ -14,6 +14,7 @@ be changed between runs of a compiled standalone binary through
 """
 
 import logging
+import re
 
 import numpy as np
 import scipy.special
@@ -32,6 +33,7 @@ from brian2 import (
     volt,
 )
 from brian2.devices.device import RuntimeDevice
+from brian2.stateupdaters.base import StateUpdateMethod
 
 from neurorelax.ion._units import check_quantity, unit_name
 from neurorelax.ion.channels import gating_rate_max, get_channel
@@ -40,6 +42,7 @@ from neurorelax.ion.nernst import Concentrations
 from neurorelax.ion.parameters import CellType
 from neurorelax.ion.synapses import (
     KINETICS,
+    SYNAPSE_TYPES,
     biexp_peak_factor,
     get_synapse_type,
     synapse_equations,
@@ -48,6 +51,9 @@ from neurorelax.ion.synapses import (
 __all__ = ["build_neurons", "check_dt", "max_dt", "neuron_equations"]
 
 logger = logging.getLogger(__name__)
+
+#: Names Brian2 accepts for its objects (a final * asks for a unique suffix).
+_NAME = r"[_A-Za-z][_a-zA-Z0-9]*\*?"
 
 #: Largest dt, in units of the fastest gating time constant, accepted for
 #: each integration method. Exponential Euler is stable for any dt but stops
@@ -70,6 +76,70 @@ def _kinetics_of(synapses, kinetics):
             )
         kinds[kind] = chosen
     return kinds
+
+
+def _check_arguments(
+    synapses, kinetics, per_neuron, external_current, name, nan_check_interval
+):
+    """Check the plain arguments of build_neurons before anything is built."""
+    for label, names in (("synapses", synapses), ("per_neuron", per_neuron)):
+        if isinstance(names, str) or not hasattr(names, "__iter__"):
+            raise ValueError(
+                f"{label} must be a sequence of names such as ({names!r},), "
+                f"got {names!r}"
+            )
+    if isinstance(kinetics, dict):
+        extra = sorted(set(kinetics) - set(synapses))
+        if extra:
+            raise ValueError(
+                f"kinetics names {', '.join(map(repr, extra))}, which is not among "
+                f"synapses {tuple(synapses)}; expected keys from synapses"
+            )
+    if not isinstance(external_current, bool | np.bool_):
+        raise ValueError(
+            f"external_current must be True or False, got {external_current!r}"
+        )
+    if not isinstance(name, str) or not re.fullmatch(_NAME, name):
+        raise ValueError(
+            "name must be a valid Brian2 name (a letter or _, then letters, "
+            f"digits or _, optionally a final *), got {name!r}"
+        )
+    if nan_check_interval is not None:
+        check_quantity(
+            "nan_check_interval",
+            nan_check_interval,
+            second,
+            low=0 * second,
+            low_open=True,
+        )
+
+
+def _check_known_names(cell, synapse_params, parameters):
+    """Refuse parameter names that the model would silently ignore (typos)."""
+    known = set(parameters) | {"E_Cl"}
+    for kind in SYNAPSE_TYPES:
+        known |= {f"E_{kind}", f"tau_{kind}", f"tau_rise_{kind}", f"tau_decay_{kind}"}
+    for label, names in (
+        ("cell.values", cell.values),
+        ("synapse_params", synapse_params),
+    ):
+        unknown = sorted(set(names or {}) - known)
+        if unknown:
+            raise ValueError(
+                f"{label}: unknown parameter {unknown[0]!r} (not used by channels "
+                f"{tuple(cell.channels)} or any synapse type); expected one of "
+                f"{', '.join(sorted(known))}"
+            )
+
+
+def _check_method(method):
+    """Refuse an unknown integration method by name (objects pass through)."""
+    if isinstance(method, str) and method not in StateUpdateMethod.stateupdaters:
+        raise ValueError(
+            f"method must be one of "
+            f"{', '.join(map(repr, StateUpdateMethod.stateupdaters))}; "
+            f"got {method!r}"
+        )
 
 
 def _units_of(C_m):
@@ -199,6 +269,7 @@ def max_dt(cell, method="exponential_euler"):
     Quantity, second
         ``inf * second`` for a cell without gates.
     """
+    _check_method(method)
     fastest = max(
         (
             gating_rate_max(get_channel(c), cell.kinetics, cell.kinetics_values)
@@ -215,6 +286,7 @@ def max_dt(cell, method="exponential_euler"):
 def check_dt(cell, dt, method="exponential_euler"):
     """Raise ValueError when ``dt`` is too coarse for the gating kinetics."""
     check_quantity("dt", dt, second, low=0 * second, low_open=True)
+    _check_method(method)
     limit = max_dt(cell, method)
     if dt > limit:
         where = ""
@@ -340,11 +412,15 @@ def build_neurons(
         raise ValueError(
             f"concentrations must be a Concentrations, got {concentrations!r}"
         )
+    _check_arguments(
+        synapses, kinetics, per_neuron, external_current, name, nan_check_interval
+    )
     g_unit, _ = _units_of(cell.C_m)
     equations, parameters = neuron_equations(
         cell, synapses=synapses, kinetics=kinetics, external_current=external_current
     )
     kinds = _kinetics_of(synapses, kinetics)
+    _check_known_names(cell, synapse_params, parameters)
     values = _parameter_values(cell, kinds, concentrations, synapse_params)
     _check_values(parameters, values, g_unit)
     for key in per_neuron:

@@ -97,6 +97,11 @@ def register_channel(channel, *, replace=False):
     ValueError
         If the name is taken and ``replace`` is False, or a gate lacks a rate.
     """
+    if not isinstance(channel, Channel):
+        raise ValueError(
+            f"channel must be a Channel, got {type(channel).__name__} {channel!r}; "
+            "build one with Channel(name=..., current=..., equations=...)"
+        )
     if channel.name in CHANNELS and not replace:
         raise ValueError(
             f"channel name {channel.name!r} is already registered; pass "

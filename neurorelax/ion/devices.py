@@ -16,6 +16,7 @@ writer leaves unchanged files alone, so ``make`` finds nothing to do.
 
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import shutil
@@ -50,6 +51,8 @@ logger = logging.getLogger(__name__)
 DEVICE_NAMES = ("numpy", "cython", "runtime", "cpp_standalone")
 COUNT_FILE = "neurorelax_compile_count.txt"
 DEFAULT_MAKE_JOBS = 2
+#: Brian2's own default time step, set before every project definition.
+DEFAULT_DT = 0.1 * brian2.ms
 
 
 def build_root():
@@ -95,6 +98,9 @@ def use_device(
         raise ValueError(
             f"device must be one of {', '.join(map(repr, DEVICE_NAMES))}; got {name!r}"
         )
+    make_jobs, seed = _check_build_options(directory, make_jobs, seed)
+    if not isinstance(build_on_run, bool | np.bool_):
+        raise ValueError(f"build_on_run must be True or False, got {build_on_run!r}")
     if name == "cpp_standalone":
         device.reinit()
         device.activate()
@@ -110,6 +116,26 @@ def use_device(
     if seed is not None:
         brian2.seed(seed)
     logger.debug("device %s selected", name)
+
+
+def _check_build_options(directory, make_jobs, seed):
+    """Check a project directory, make's job count and a seed; return the last two."""
+    if directory is not None and Path(directory).exists():
+        if not Path(directory).is_dir():
+            raise ValueError(
+                f"directory {str(directory)!r} is a file; expected a folder for "
+                "the C++ project"
+            )
+    if isinstance(make_jobs, bool) or not isinstance(make_jobs, int | np.integer):
+        raise ValueError(f"make_jobs must be an integer >= 1, got {make_jobs!r}")
+    if make_jobs < 1:
+        raise ValueError(f"make_jobs must be an integer >= 1, got {make_jobs!r}")
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise ValueError(f"seed must be an integer or None, got {seed!r}")
+        if not 0 <= seed < 2**32:
+            raise ValueError(f"seed must lie in [0, 2**32 - 1], got {seed!r}")
+    return int(make_jobs), None if seed is None else int(seed)
 
 
 def compile_count(directory):
@@ -186,10 +212,9 @@ class StandaloneProject:
                 f"name must be a non-empty string of letters, digits, '-' and '_', "
                 f"got {name!r}"
             )
+        self.make_jobs, self.seed = _check_build_options(directory, make_jobs, seed)
         self.name = name
         self.directory = Path(directory) if directory else build_root() / name
-        self.seed = seed
-        self.make_jobs = make_jobs
         self.parameters = {}
         self.monitors = {}
         self.groups = []
@@ -224,6 +249,14 @@ class StandaloneProject:
                 f"project {self.name!r} was already defined; create a new "
                 "StandaloneProject to define another network"
             )
+        # The code generated here must not depend on what ran before in this
+        # process, or a second definition of the same network compiles again:
+        # objects of an earlier network that are still alive make Brian2
+        # suffix new names (cells_1, ...), and Brian2 copies the current
+        # device's time step into the new device's main.cpp.
+        gc.collect()
+        caller_dt = brian2.defaultclock.dt
+        brian2.defaultclock.dt = DEFAULT_DT
         self.directory.mkdir(parents=True, exist_ok=True)
         prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{int(self.make_jobs)}"]
         self._device = CPPStandaloneDevice()
@@ -238,6 +271,8 @@ class StandaloneProject:
             ]
         finally:
             reset_device()
+            brian2.defaultclock.dt = caller_dt
+            _forget_magic_objects()
 
     def add_parameter(self, name, variable):
         """Expose ``variable`` (e.g. ``synapses.w``) as run parameter ``name``.
@@ -377,6 +412,20 @@ class StandaloneProject:
             if not (keep or explicit):
                 shutil.rmtree(results_dir, ignore_errors=True)
         return data
+
+
+def _forget_magic_objects():
+    """Drop the references Brian2's magic network keeps after a standalone run.
+
+    A ``run()`` on a standalone device that does not build at once never
+    reaches ``MagicNetwork.after_run``, which would clear them; left alone,
+    they keep the project's objects alive and their names taken.
+    """
+    from brian2.core.magic import magic_network
+
+    magic_network.objects.clear()
+    if hasattr(magic_network, "_clocks"):
+        magic_network._clocks = set()
 
 
 @contextlib.contextmanager

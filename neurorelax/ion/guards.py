@@ -10,7 +10,7 @@ state after the run instead (see its docstring for exactly what it reads).
 import logging
 
 import numpy as np
-from brian2 import NetworkOperation, ms, second
+from brian2 import Group, NetworkOperation, ms, second
 
 from neurorelax.ion._units import check_quantity
 
@@ -58,9 +58,9 @@ def add_nan_guard(group, interval=1 * ms):
     -------
     NetworkOperation
     """
-    check_quantity(
-        "nan_check_interval", interval, second, low=0 * second, low_open=True
-    )
+    check_quantity("interval", interval, second, low=0 * second, low_open=True)
+    if not isinstance(group, Group):
+        raise ValueError(f"group must be a Brian2 NeuronGroup, got {group!r}")
     names = _state_names(group)
 
     def check(t):

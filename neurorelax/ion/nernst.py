@@ -17,6 +17,7 @@ temperature in degrees Celsius.
 
 import logging
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 from brian2 import kelvin, mmolar, volt
@@ -51,6 +52,12 @@ def celsius(degrees):
     >>> print(celsius(37.0))
     310.15 K
     """
+    if isinstance(degrees, bool) or not isinstance(degrees, Real | np.number):
+        # A Quantity here is a unit mistake: celsius(310 * kelvin) is not 37 degC.
+        raise ValueError(
+            "temperature must be a plain number of degC such as 37.0 (a "
+            f"Quantity in kelvin needs no conversion), got {degrees!r}"
+        )
     degrees = float(degrees)
     if not np.isfinite(degrees) or degrees < -_ZERO_CELSIUS:
         raise ValueError(
@@ -93,6 +100,13 @@ def nernst(z, c_out, c_in, temperature):
         "c_in", c_in, mmolar, low=0 * mmolar, low_open=True, allow_array=True
     )
     check_quantity("temperature", temperature, kelvin, low=0 * kelvin, low_open=True)
+    try:
+        np.broadcast_shapes(np.shape(c_out), np.shape(c_in))
+    except ValueError:
+        raise ValueError(
+            f"c_out and c_in must have the same shape (or one be a scalar), got "
+            f"shapes {np.shape(c_out)} and {np.shape(c_in)}"
+        ) from None
 
     thermal = GAS_CONSTANT * float(temperature / kelvin) / (z * FARADAY)
     ratio = np.asarray(c_out / c_in, dtype=float)

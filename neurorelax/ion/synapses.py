@@ -20,11 +20,14 @@ The GABA-A reversal ``E_GABAA`` follows the chloride gradient (Nernst) when
 the builder is given ion concentrations; GABA-B uses the potassium reversal.
 """
 
+import ast
 import logging
+import re
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
-from brian2 import Synapses, ms, mV, second
+from brian2 import DimensionMismatchError, Group, Synapses, ms, mV, second
 
 from neurorelax.ion._units import check_quantity, unit_name
 
@@ -177,6 +180,11 @@ def connect_synapses(
         With the weight in variable ``w``.
     """
     get_synapse_type(kind)
+    if not isinstance(source, Group):
+        raise ValueError(
+            "source must be a Brian2 group that spikes (NeuronGroup, "
+            f"PoissonGroup, SpikeGeneratorGroup or a subgroup), got {source!r}"
+        )
     kinds = getattr(target, "neurorelax_synapses", None)
     if kinds is None:
         raise ValueError(
@@ -195,6 +203,16 @@ def connect_synapses(
         )
     if delay is not None:
         check_quantity("delay", delay, second, low=0 * second)
+    _check_connectivity(source, target, p, i, j, condition)
+    if not isinstance(shared_weight, bool | np.bool_):
+        raise ValueError(f"shared_weight must be True or False, got {shared_weight!r}")
+    if name is not None and (
+        not isinstance(name, str) or not re.fullmatch(r"[_A-Za-z][_a-zA-Z0-9]*", name)
+    ):
+        raise ValueError(
+            "name must be a valid Brian2 name (a letter or _, then letters, "
+            f"digits or _), got {name!r}"
+        )
 
     flags = "(shared, constant)" if shared_weight else "(constant)"
     model = f"w : {unit_name(g_unit)} {flags}"
@@ -215,11 +233,64 @@ def connect_synapses(
         if val is not None
     }
     synapses.connect(**connect_kwds)
-    synapses.w = weight
+    try:
+        synapses.w = weight
+    except (KeyError, SyntaxError, ValueError, DimensionMismatchError) as error:
+        # A string weight can only be checked by Brian2; an array only once
+        # the number of synapses is known.
+        raise ValueError(
+            f"weight {weight!r} cannot be assigned to the {len(synapses)} "
+            f"synapses ({error}); expected a conductance in "
+            f"{unit_name(g_unit)}, one value or one per synapse, or an "
+            "expression such as 'rand()*6*nS'"
+        ) from None
     logger.debug(
         "connected %s -> %s (%s, %s)", source.name, target.name, kind, kinds[kind]
     )
     return synapses
+
+
+def _check_connectivity(source, target, p, i, j, condition):
+    """Check p, i, j and condition before the Synapses object exists."""
+    if p is not None and not isinstance(p, str):
+        if isinstance(p, bool) or not isinstance(p, Real | np.number):
+            raise ValueError(f"p must be a number in [0, 1] or a string, got {p!r}")
+        if not 0 <= float(p) <= 1:  # also refuses NaN
+            raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
+    generator = isinstance(j, str)  # j="k for k in ..." needs no i
+    if (i is None) != (j is None) and condition is None and not generator:
+        raise ValueError(
+            "i and j must be given together (index arrays of the same length), "
+            f"got i={i!r}, j={j!r}"
+        )
+    for label, indices, size in (("i", i, len(source)), ("j", j, len(target))):
+        if indices is None or isinstance(indices, str):
+            continue
+        array = np.asarray(indices)
+        if array.size and not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(
+                f"{label} must hold integer neuron indices, got dtype {array.dtype}"
+            )
+        if array.size and (array.min() < 0 or array.max() >= size):
+            raise ValueError(
+                f"{label} must lie in [0, {size - 1}] ({size} neurons), got "
+                f"values from {array.min()} to {array.max()}"
+            )
+    if i is not None and j is not None and not isinstance(i, str | int | np.integer):
+        if np.ndim(j) and np.ndim(i) and np.size(i) != np.size(j):
+            raise ValueError(
+                f"i and j must have the same length, got {np.size(i)} and {np.size(j)}"
+            )
+    if condition is not None:
+        if not isinstance(condition, str):
+            raise ValueError(f"condition must be a string, got {condition!r}")
+        try:
+            ast.parse(condition, mode="eval")
+        except SyntaxError as error:
+            raise ValueError(
+                f"condition {condition!r} is not a valid expression ({error.msg}); "
+                "expected e.g. 'i != j'"
+            ) from None
 
 
 def siemens_like(dim):
