@@ -31,7 +31,6 @@ firing repetitively abruptly at a non-zero rate between 6 and 7 uA/cm^2
 from zero (type I).
 """
 
-import gc
 import logging
 from pathlib import Path
 
@@ -131,14 +130,6 @@ def simulate(p, seed, device, quick):
     the network then runs on to ``fi_duration`` for the F-I curves.
     """
     if device == "cpp_standalone":
-        # Objects of an earlier run in this process would keep their names
-        # and make Brian2 suffix the new ones (cells_1, ...): other code, a
-        # new compilation. Collect them first.
-        gc.collect()
-        # Activate the standalone device once before the project resets it:
-        # a first reset from the runtime device leaves Brian2's default clock
-        # on the runtime device, and the project would ignore our dt.
-        use_device("cpp_standalone")
         project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
         with project.define():
             groups, monitors, currents = build(p)

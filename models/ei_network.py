@@ -29,7 +29,6 @@ least five times the rate with it; with depolarising GABA (high internal
 chloride) the network loses its stable low-rate state.
 """
 
-import gc
 import logging
 from pathlib import Path
 
@@ -169,14 +168,6 @@ def build(p, seed):
 def simulate(p, seed, device, quick):
     """Run all blocks in one network; return (spike data, blocks, E_Cl)."""
     if device == "cpp_standalone":
-        # Objects of an earlier run in this process would keep their names
-        # and make Brian2 suffix the new ones (cells_1, ...): other code, a
-        # new compilation. Collect them first.
-        gc.collect()
-        # Activate the standalone device once before the project resets it:
-        # a first reset from the runtime device leaves Brian2's default clock
-        # on the runtime device, and the project would ignore our dt.
-        use_device("cpp_standalone")
         project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
         with project.define():
             objects, monitors, blocks, E_Cl = build(p, seed)

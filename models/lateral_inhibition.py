@@ -32,7 +32,6 @@ strongest input wins, with a selectivity (winner rate / mean loser rate) of
 at least 3 at 10 % contrast; without it selectivity stays below 1.5.
 """
 
-import gc
 import logging
 from pathlib import Path
 
@@ -204,14 +203,6 @@ def simulate(p, seed, device, quick):
     if device == "cpp_standalone":
         defaults = dict(PARAMETERS, **(QUICK if quick else {}))
         structural = dict(p, **{key: defaults[key] for key in SWEEPABLE})
-        # Objects of an earlier run in this process would keep their names
-        # and make Brian2 suffix the new ones (cells_1, ...): other code, a
-        # new compilation. Collect them first.
-        gc.collect()
-        # Activate the standalone device once before the project resets it:
-        # a first reset from the runtime device leaves Brian2's default clock
-        # on the runtime device, and the project would ignore our dt.
-        use_device("cpp_standalone")
         project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
         with project.define():
             objects, handles = build(structural, blocks, n_exc, n_block, seed)
