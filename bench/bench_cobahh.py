@@ -46,6 +46,7 @@ from brian2 import (
     msiemens,
     mV,
     nS,
+    prefs,
     second,
     siemens,
     ufarad,
@@ -248,9 +249,17 @@ def main(argv=None):
         help="keep compiled projects in --directory (the first "
         "run then does not compile; for trying the script)",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="OpenMP threads of both compiled binaries (default 1)",
+    )
     parser.add_argument("--rerun-only", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     duration = args.duration * second
+    # One setting for both variants, so that the run-time ratio stays fair.
+    prefs.devices.cpp_standalone.openmp_threads = args.threads
 
     if args.rerun_only:
         print(
@@ -303,6 +312,8 @@ def main(argv=None):
             str(args.duration),
             "--jobs",
             str(args.jobs),
+            "--threads",
+            str(args.threads),
         ],
         capture_output=True,
         text=True,
@@ -314,7 +325,10 @@ def main(argv=None):
         name: len(data["spikes"]["i"]) / N_NEURONS / args.duration
         for name, data in (("neurorelax", nr_first), ("brian2", b2_first))
     }
-    print(f"COBAHH, {N_NEURONS} neurons, {args.duration:g} s, build folder {root}")
+    print(
+        f"COBAHH, {N_NEURONS} neurons, {args.duration:g} s, "
+        f"{args.threads} OpenMP thread(s), build folder {root}"
+    )
     same = np.array_equal(nr_first["spikes"]["i"], b2_first["spikes"]["i"])
     print(f"identical spike trains in both variants: {same}")
     print(
