@@ -11,7 +11,6 @@ wrap-around indexing turned back on, for hunting memory errors in a kernel.
 """
 
 import os
-import sys
 from pathlib import Path
 
 from setuptools import find_packages, setup

@@ -197,12 +197,17 @@ def model_main(name, run, argv=None, description=None):
     parser.add_argument("--quick", action="store_true", help="small, fast run")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument(
-        "--device", choices=DEVICES, default="cpp_standalone",
+        "--device",
+        choices=DEVICES,
+        default="cpp_standalone",
         help="Brian2 device or code-generation target",
     )
     parser.add_argument("--out", default="results", help="output folder")
     parser.add_argument(
-        "--set", action="append", default=[], metavar="NAME=VALUE",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="override a parameter, e.g. --set 'w_inh=2 nS'",
     )
     args = parser.parse_args(argv)
@@ -214,7 +219,10 @@ def model_main(name, run, argv=None, description=None):
             parser.error(f"--set expects NAME=VALUE, got {item!r}")
         overrides[key.strip()] = value
     metrics = run(
-        Path(args.out), params=overrides, seed=args.seed, quick=args.quick,
+        Path(args.out),
+        params=overrides,
+        seed=args.seed,
+        quick=args.quick,
         device=args.device,
     )
     for key, value in metrics.items():

@@ -129,7 +129,8 @@ def check_finite_array(name, values, *, ndim=None, shape=None, nonnegative=False
             )
     if shape is not None:
         matches = len(shape) == array.ndim and all(
-            want is None or want == got for want, got in zip(shape, array.shape)
+            want is None or want == got
+            for want, got in zip(shape, array.shape, strict=True)
         )
         if not matches:
             expected = tuple("any" if s is None else s for s in shape)
@@ -140,8 +141,7 @@ def check_finite_array(name, values, *, ndim=None, shape=None, nonnegative=False
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{name} must contain only finite values; entry {index} is "
-            f"{array[index]!r}"
+            f"{name} must contain only finite values; entry {index} is {array[index]!r}"
         )
     if nonnegative and (array < 0).any():
         index = tuple(int(i) for i in np.argwhere(array < 0)[0])

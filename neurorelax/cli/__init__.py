@@ -23,7 +23,10 @@ def build_parser():
         description="Ion-level spiking networks and graph-level relaxation.",
     )
     parser.add_argument(
-        "-v", "--verbose", action="count", default=0,
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
         help="more log output (-v: info, -vv: debug)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
