@@ -74,6 +74,8 @@ def _run(args):
     if args.plot is not None and len(args.plot) not in (2, 3):
         raise ValueError(f"--plot expects METRIC X [Y], got {' '.join(args.plot)!r}")
     spec = load_spec(args.spec)
+    if args.plot is not None:
+        _check_plot(args.plot, spec)
     bar = tqdm(total=spec.n_points, unit="point", disable=args.no_progress)
 
     def on_start(n_points, n_skipped):
@@ -118,3 +120,20 @@ def _run(args):
         ax.figure.savefig(path, dpi=150)
         print(f"plot: {path}")
     return 1 if result.n_failed else 0
+
+
+def _check_plot(plot, spec):
+    """Refuse a --plot metric or axis the sweep will not have, before running."""
+    metric, *axes = plot
+    if metric not in spec.metrics:
+        raise ValueError(
+            f"--plot: unknown metric {metric!r}; expected one of "
+            f"{', '.join(spec.metrics)}"
+        )
+    for axis in axes:
+        if axis not in spec.parameters:
+            known = ", ".join(spec.parameters) or "(no swept parameter)"
+            raise ValueError(
+                f"--plot: unknown parameter {axis!r} for an axis; expected one of "
+                f"{known}"
+            )

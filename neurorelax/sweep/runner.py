@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -148,7 +149,9 @@ def run_sweep(
     """
     spec = load_spec(spec)
     if output is not None:
-        spec = dataclasses.replace(spec, output=Path(output).resolve())
+        spec = dataclasses.replace(spec, output=_check_output(output))
+    if scheduler is not None:
+        _check_address(scheduler)
     if table_format is not None:
         spec = dataclasses.replace(spec, table_format=_check_format(table_format))
     if sum(x is not None for x in (scheduler, client, n_workers)) > 1:
@@ -271,6 +274,30 @@ def _write_manifest(spec, points, script_sha):
             ],
         },
     )
+
+
+_ADDRESS = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}/?$"
+)
+
+
+def _check_address(scheduler):
+    """Refuse a scheduler address that cannot name a host and port."""
+    if not isinstance(scheduler, str) or not _ADDRESS.match(scheduler):
+        raise ValueError(
+            f"scheduler must be an address such as 'tcp://10.0.0.5:8786' "
+            f"(protocol optional, host and port required), got {scheduler!r}"
+        )
+
+
+def _check_output(output):
+    """Return the sweep folder as an absolute path; refuse an existing file."""
+    if not isinstance(output, str | os.PathLike) or not str(output).strip():
+        raise ValueError(f"output must be a folder path, got {output!r}")
+    path = Path(output).resolve()
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"output {str(path)!r} exists and is not a folder")
+    return path
 
 
 @contextlib.contextmanager

@@ -37,8 +37,16 @@ import numpy as np
 import yaml
 
 from neurorelax.scripting import DEVICES, load_script, parse_quantity
+from neurorelax.validation import format_value
 
-__all__ = ["Point", "SweepSpec", "TABLE_FORMATS", "load_spec"]
+__all__ = [
+    "MAX_GRID_POINTS",
+    "MAX_VALUES_PER_PARAMETER",
+    "Point",
+    "SweepSpec",
+    "TABLE_FORMATS",
+    "load_spec",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +64,9 @@ _SPEC_KEYS = (
     "compile_once",
 )
 _RANGE_KEYS = ("start", "stop", "num", "step", "unit", "scale", "values")
+MAX_VALUES_PER_PARAMETER = 100_000
+MAX_GRID_POINTS = 100_000
+MAX_SEED = 2**32 - 1
 _UNIT_TEXT = re.compile(r"^\s*[-+0-9.eE]+\s*\*?\s*(?P<unit>[A-Za-z_].*?)?\s*$")
 
 
@@ -222,21 +233,40 @@ def _read_spec_file(path):
             f"spec file {str(path)!r} must end in .yaml, .yml or .toml, got "
             f"{path.suffix or 'no suffix'!r}"
         )
+    if path.is_dir():
+        raise ValueError(f"spec file {str(path)!r} is a directory, not a file")
     if not path.is_file():
         raise FileNotFoundError(f"spec file {str(path)!r} does not exist")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"spec file {str(path)!r} is not UTF-8 text (byte {error.start} "
+            "cannot be decoded); is it a binary file?"
+        ) from error
     try:
         content = (
             tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
         )
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-        raise ValueError(f"spec file {str(path)!r} is not valid: {error}") from error
+        raise ValueError(
+            f"spec file {str(path)!r} is not valid: {_one_line(error)}"
+        ) from error
     if not isinstance(content, dict):
         raise ValueError(
             f"spec file {str(path)!r} must hold a mapping of keys (model, "
             f"parameters, seeds, metrics, ...), got {type(content).__name__}"
         )
     return content
+
+
+def _one_line(error):
+    """Return a parser error as one line, with line and column where known."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is not None:
+        problem = getattr(error, "problem", None) or type(error).__name__
+        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return " ".join(str(error).split())
 
 
 def _validate(content, base_dir, default_name):
@@ -279,9 +309,18 @@ def _validate(content, base_dir, default_name):
         "compile_once", content.get("compile_once", device == "cpp_standalone")
     )
 
-    name = str(content.get("name") or default_name or module.NAME)
-    output = Path(content.get("output", f"{name}_sweep"))
-    output = (output if output.is_absolute() else base_dir / output).resolve()
+    name = _name(content.get("name"), default_name or str(module.NAME))
+    output = _output(content.get("output", f"{name}_sweep"), base_dir)
+    n_points = math.prod(len(v) for v in parameters.values()) * len(seeds)
+    if n_points > MAX_GRID_POINTS:
+        sizes = " x ".join(
+            [f"{len(v)} {key}" for key, v in parameters.items()]
+            + [f"{len(seeds)} seeds"]
+        )
+        raise ValueError(
+            f"spec: the grid has {n_points:,} points ({sizes}); at most "
+            f"{MAX_GRID_POINTS:,} are allowed; split the sweep or use fewer values"
+        )
     spec = SweepSpec(
         name=name,
         model_path=model_path,
@@ -301,6 +340,29 @@ def _validate(content, base_dir, default_name):
         raise ValueError("spec: the grid is empty (no parameter value or no seed)")
     logger.debug("sweep %s: %d point(s) of %s", name, spec.n_points, module.NAME)
     return spec
+
+
+def _name(name, default):
+    if name is None:
+        return default
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"name must be non-empty text, got {name!r}")
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise ValueError(
+            f"name must be a plain name without '/' or '\\' (it names files), "
+            f"got {name!r}"
+        )
+    return name
+
+
+def _output(output, base_dir):
+    if not isinstance(output, str) or not output.strip():
+        raise ValueError(f"output must be a folder path (text), got {output!r}")
+    path = Path(output)
+    path = (path if path.is_absolute() else base_dir / path).resolve()
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"output {str(path)!r} exists and is not a folder")
+    return path
 
 
 def _load_model(model, base_dir):
@@ -334,6 +396,12 @@ def _metrics(requested, known, module):
             )
     if not requested:
         raise ValueError("metrics must name at least one metric, got []")
+    repeated = sorted({m for m in requested if list(requested).count(m) > 1})
+    if repeated:
+        raise ValueError(
+            f"metrics must not repeat, got {', '.join(map(repr, repeated))} "
+            f"more than once in {list(requested)!r}"
+        )
     return tuple(requested)
 
 
@@ -353,14 +421,31 @@ def _seeds(seeds):
             raise ValueError(
                 f"seeds: start and count must be integers >= 0, got {seeds!r}"
             )
+        if count > MAX_GRID_POINTS:
+            raise ValueError(
+                f"seeds: count must be at most {MAX_GRID_POINTS:,} (the largest "
+                f"grid allowed), got {count:,}"
+            )
+        if count and start + count - 1 > MAX_SEED:
+            raise ValueError(
+                f"seeds: start + count - 1 must be at most 2**32 - 1 = {MAX_SEED}, "
+                f"got {seeds!r}"
+            )
         return list(range(start, start + count))
     if not isinstance(seeds, list | tuple):
         raise ValueError(
             f"seeds must be a list of integers or {{start: S, count: N}}, got {seeds!r}"
         )
     for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seeds must be integers >= 0, got {seed!r} in {seeds!r}")
+        if (
+            isinstance(seed, bool)
+            or not isinstance(seed, int)
+            or not 0 <= seed <= MAX_SEED
+        ):
+            raise ValueError(
+                f"seeds must be integers >= 0 and <= 2**32 - 1, got {seed!r} in "
+                f"{format_value(list(seeds))}"
+            )
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must not repeat, got {list(seeds)!r}")
     return list(seeds)
@@ -398,12 +483,39 @@ def _values(name, given, default):
         values, unit_text = _range(name, given, default)
     else:
         items = given if isinstance(given, list | tuple) else [given]
-        values = [parse_quantity(item, like=default, name=name) for item in items]
+        _check_count(name, len(items))
+        values = [_quantity(item, default, name) for item in items]
         unit_text = _unit_of(items, default, name)
 
     if isinstance(default, int | np.integer):
         values = [_as_int(name, value) for value in values]
     return values, unit_text
+
+
+def _check_count(name, count):
+    if count > MAX_VALUES_PER_PARAMETER:
+        raise ValueError(
+            f"parameter {name!r}: at most {MAX_VALUES_PER_PARAMETER:,} values are "
+            f"allowed per parameter, got {count:,}"
+        )
+
+
+def _quantity(item, default, name):
+    """Parse one numeric parameter value; refuse booleans, nulls and lists."""
+    if item is None or isinstance(item, bool | list | tuple | dict):
+        raise ValueError(
+            f"{name}: expected a number or a quantity such as '10 nS', got "
+            f"{format_value(item)}"
+        )
+    if getattr(default, "dim", None) is None:
+        value = parse_quantity(item, name=name)
+        if getattr(value, "dim", None) is not None and not value.is_dimensionless:
+            raise ValueError(
+                f"{name}: expected a dimensionless (unitless) number like the "
+                f"default {default!r}, got {format_value(item)}"
+            )
+        return value
+    return parse_quantity(item, like=default, name=name)
 
 
 def _range(name, given, default):
@@ -418,11 +530,18 @@ def _range(name, given, default):
     if unit_text is not None and not isinstance(unit_text, str):
         raise ValueError(f"parameter {name!r}: unit must be text, got {unit_text!r}")
     unit = parse_quantity(f"1 {unit_text}", name=name) if unit_text else None
+    dimensionless = getattr(default, "dim", None) is None
+    if dimensionless and not getattr(unit, "is_dimensionless", True):
+        raise ValueError(
+            f"parameter {name!r}: is dimensionless (its default is {default!r}), "
+            f"so it takes no unit; got unit {unit_text!r}"
+        )
 
     def quantity(key, item):
-        if unit is not None and not isinstance(item, str):
-            item = item * unit
-        return parse_quantity(item, like=default, name=f"{name}.{key}")
+        if unit is not None and isinstance(item, int | float):
+            if not isinstance(item, bool):
+                item = item * unit
+        return _quantity(item, default, f"{name}.{key}")
 
     if "values" in given:
         if set(given) - {"values", "unit"}:
@@ -435,6 +554,7 @@ def _range(name, given, default):
             raise ValueError(
                 f"parameter {name!r}: values must be a list, got {items!r}"
             )
+        _check_count(name, len(items))
         values = [quantity("values", item) for item in items]
         return values, unit_text or _unit_of(items, default, name)
 
@@ -454,12 +574,18 @@ def _range(name, given, default):
             f"parameter {name!r}: scale must be 'linear' or 'log', got {scale!r}"
         )
     lo, hi = float(np.asarray(start)), float(np.asarray(stop))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(
+            f"parameter {name!r}: start and stop must be finite, got "
+            f"{given['start']!r} and {given['stop']!r}"
+        )
     if "num" in given:
         num = given["num"]
         if isinstance(num, bool) or not isinstance(num, int) or num < 0:
             raise ValueError(
                 f"parameter {name!r}: num must be an integer >= 0, got {num!r}"
             )
+        _check_count(name, num)
         if scale == "log":
             if lo <= 0 or hi <= 0:
                 raise ValueError(
@@ -478,7 +604,15 @@ def _range(name, given, default):
                 f"parameter {name!r}: step must be > 0, got {given['step']!r}"
             )
         # Include stop when it lies on the grid up to rounding.
-        count = math.floor((hi - lo) / step * (1 + 1e-9) + 1e-9) + 1
+        ratio = (hi - lo) / step
+        if ratio + 1 > MAX_VALUES_PER_PARAMETER:
+            raise ValueError(
+                f"parameter {name!r}: a step of {given['step']!r} from "
+                f"{given['start']!r} to {given['stop']!r} gives about "
+                f"{ratio + 1:.3g} values; at most {MAX_VALUES_PER_PARAMETER:,} "
+                "values are allowed per parameter"
+            )
+        count = math.floor(ratio * (1 + 1e-9) + 1e-9) + 1
         grid = lo + step * np.arange(max(count, 0))
 
     dims = getattr(start, "dim", None)
