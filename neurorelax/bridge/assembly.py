@@ -162,6 +162,7 @@ class AssemblyParameters:
         check_choice("mapping", self.mapping, MAPPINGS)
         check_integer("pool_size", self.pool_size, minimum=0)
         check_integer("n_background", self.n_background, minimum=0)
+        _check_cell(self.cell)
         _check_dimensions(self)
 
     @property
@@ -176,6 +177,12 @@ class AssemblyParameters:
     def as_dict(self):
         """Return every parameter (quantities kept) as a dict."""
         return {item.name: getattr(self, item.name) for item in fields(self)}
+
+
+def _check_cell(cell):
+    from neurorelax.ion.parameters import PARAMETER_SETS
+
+    check_choice("cell", cell, tuple(PARAMETER_SETS))
 
 
 def _check_dimensions(params):

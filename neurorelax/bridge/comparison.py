@@ -44,7 +44,7 @@ from neurorelax.bridge.coarse import (
 )
 from neurorelax.bridge.fit import fit_graph_model, simulate_graph_model
 from neurorelax.results import load_results, save_results, write_json
-from neurorelax.validation import check_choice, check_integer
+from neurorelax.validation import check_choice, check_integer, check_positive
 
 DEVICES = ("numpy", "cython", "runtime", "cpp_standalone")
 
@@ -183,7 +183,9 @@ def plan_protocol(
         If a node does not exist, train and test nodes overlap, or
         ``duration_`` is too short for one round of every stimulus.
     """
-    rng = np.random.default_rng(seed)
+    n_nodes = check_integer("n_nodes", n_nodes, minimum=1)
+    duration_ = check_positive("duration", duration_)
+    rng = np.random.default_rng(check_seed(seed))
     if train_nodes is None or test_nodes is None:
         n_train = check_integer("n_train", n_train, minimum=1)
         n_test = check_integer("n_test", n_test, minimum=1)
@@ -200,6 +202,13 @@ def plan_protocol(
         if not nodes:
             raise ValueError(f"{label} must hold at least one node, got ()")
         check_stimuli([Stimulus(node, 0, 1) for node in nodes], n_nodes)
+    for label, nodes in (("train_nodes", train_nodes), ("test_nodes", test_nodes)):
+        if len(set(nodes)) != len(nodes):
+            repeated = sorted({k for k in nodes if nodes.count(k) > 1})
+            raise ValueError(
+                f"{label} must not repeat a node, got {list(nodes)} (repeated: "
+                f"{repeated})"
+            )
     if set(train_nodes) & set(test_nodes):
         raise ValueError(
             f"test_nodes must differ from train_nodes, got both holding "
@@ -283,6 +292,64 @@ def noise_ceiling(measured, noise_variance, keep=None):
         measured, noise_variance = measured[keep], noise_variance[keep]
     total = np.var(measured)
     return float(1 - np.mean(noise_variance) / total) if total > 0 else np.nan
+
+
+MAX_SEED = 2**32 - 1
+MAX_SYNAPSES = 500_000_000
+BYTES_PER_SYNAPSE = 60
+
+
+def check_seed(seed, name="seed"):
+    """Check that ``seed`` is an integer in [0, 2**32 - 1] and return it."""
+    seed = check_integer(name, seed, minimum=0)
+    if seed > MAX_SEED:
+        raise ValueError(
+            f"{name} must be an integer in [0, 2**32 - 1 = {MAX_SEED}], got {seed}"
+        )
+    return seed
+
+
+def estimated_synapses(weights, params):
+    """Return an upper estimate of the synapse count of the spiking network.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_nodes, n_nodes)
+        Graph weights; every non-zero entry is an edge.
+    params : AssemblyParameters
+
+    Returns
+    -------
+    int
+        ``n_nodes (N_E + N_I)^2 p_local + n_edges N_E^2 p_inter``: the expected
+        number of local and inter-assembly synapses (an upper bound for the
+        ``"probability"`` mapping).
+    """
+    n_e, n_i = params.neurons_per_node, params.n_inhibitory
+    local = weights.shape[0] * (n_e + n_i) ** 2 * params.p_local
+    inter = np.count_nonzero(weights) * n_e**2 * params.p_inter
+    return int(local + inter)
+
+
+def check_network_size(weights, params, name="neurons_per_node"):
+    """Refuse a network whose synapses would not fit in memory.
+
+    Raises
+    ------
+    ValueError
+        If :func:`estimated_synapses` exceeds ``MAX_SYNAPSES`` (5e8, about
+        30 GB at some 60 bytes per synapse).
+    """
+    n_synapses = estimated_synapses(weights, params)
+    if n_synapses > MAX_SYNAPSES:
+        gigabytes = n_synapses * BYTES_PER_SYNAPSE / 1e9
+        raise ValueError(
+            f"{name} = {params.neurons_per_node} gives about {n_synapses:.3g} "
+            f"synapses on {weights.shape[0]} nodes (roughly {gigabytes:,.0f} GB); "
+            f"at most {MAX_SYNAPSES:.0e} synapses are allowed; use fewer neurons "
+            "per node or a smaller graph"
+        )
+    return n_synapses
 
 
 def _check_graph_size(weights, n_nodes):
@@ -383,9 +450,12 @@ def run_comparison(
     params = (params or AssemblyParameters()).with_values(
         neurons_per_node=neurons_per_node
     )
+    check_network_size(weights, params)
+    seed = check_seed(seed)
     if protocol is None:
         if duration_ is None:
             raise ValueError("duration must be given when protocol is not, got None")
+        duration_ = check_positive("duration", duration_)
         protocol = plan_protocol(n_nodes, duration_, seed=seed, **protocol_kw)
     check_stimuli(protocol.stimuli(), n_nodes)
     n_bins = int(round(protocol.epoch_ / bin_width_))

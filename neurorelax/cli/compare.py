@@ -8,7 +8,9 @@ output folder. ``--replot FILE`` redraws the PNG and the table from a saved
 ``comparison.h5`` without running anything.
 """
 
+import argparse
 import logging
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,8 @@ def register(subparsers):
         "graph",
         nargs="?",
         default=None,
-        help="built-in graph name (tvb76, ring:N, grid:RxC) or a graph file; "
+        help="graph spec as for `neurorelax graph` (tvb76, ring:N, grid:RxC, "
+        "small_world:N,K,P, sbm:..., geometric:...) or a graph file; "
         "default: the default connectome",
     )
     parser.add_argument("--neurons-per-node", type=int, default=40)
@@ -87,7 +90,25 @@ def register(subparsers):
 
 
 def _node_list(text):
-    return tuple(int(item) for item in text.split(",") if item.strip())
+    """Parse ``"3,7,12"`` into a tuple of distinct node indices."""
+    items = [item.strip() for item in text.split(",")]
+    if not any(items):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated node indices such as '3,7', got {text!r}"
+        )
+    try:
+        nodes = tuple(int(item) for item in items if item)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integer node indices, got {text!r}"
+        ) from None
+    repeated = sorted({node for node in nodes if nodes.count(node) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(
+            f"node indices must not repeat, got {text!r} (repeated: "
+            f"{', '.join(map(str, repeated))})"
+        )
+    return nodes
 
 
 def network_parameters(settings):
@@ -109,40 +130,102 @@ def network_parameters(settings):
         if isinstance(like, str):
             changes[key] = value.strip()
         elif isinstance(like, int | float):
-            changes[key] = type(like)(value)
+            changes[key] = _number(key, value, type(like))
         else:
             changes[key] = parse_quantity(value, like=like, name=key)
     return defaults.with_values(**changes)
 
 
+def _number(key, text, kind):
+    """Parse an integer or float ``--set`` value, naming the parameter."""
+    rule = "an integer" if kind is int else "a number"
+    try:
+        return kind(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"--set {key}: expected {rule}, got {text.strip()!r}"
+        ) from None
+
+
 def resolve_graph(name):
-    """Return the graph for a name, ``ring:N``, ``grid:RxC`` or a file path."""
-    from neurorelax.connectome import default_connectome, generators, load
+    """Return the graph for a spec of ``neurorelax graph`` or a file path.
+
+    ``None`` gives the default connectome; every other spec goes through
+    :func:`neurorelax.connectome.from_spec`.
+    """
+    from neurorelax.connectome import default_connectome, from_spec
 
     if name is None:
         return default_connectome()
-    if name.startswith("ring:"):
-        return generators.ring(int(name.split(":", 1)[1]))
-    if name.startswith("grid:"):
-        rows, cols = name.split(":", 1)[1].lower().split("x")
-        return generators.grid_2d(int(rows), int(cols))
-    return load(name)
+    return from_spec(name)
+
+
+def check_out_dir(out):
+    """Create the output folder and check it is writable; return it as a Path."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ValueError(
+            f"--out {str(out)!r} is not a writable folder: {reason}"
+        ) from None
+    return out
+
+
+def check_arguments(args):
+    """Check the numeric options of ``compare`` before any work starts."""
+    from neurorelax.bridge.comparison import check_seed
+    from neurorelax.validation import check_integer, check_positive
+
+    check_positive("--duration", args.duration)
+    check_seed(args.seed, "--seed")
+    check_integer("--neurons-per-node", args.neurons_per_node, minimum=2)
+    check_positive("--bin", args.bin)
+    check_positive("--smoothing", args.smoothing, allow_zero=True)
+
+
+def _load_replot(path):
+    from neurorelax.bridge.comparison import load_comparison
+
+    path = Path(path)
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise ValueError(
+            f"--replot {str(path)!r} {what}; expected a comparison.h5 file"
+        )
+    try:
+        return load_comparison(path)
+    except (OSError, KeyError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ValueError(
+            f"--replot {str(path)!r} is not a readable comparison.h5 file ({first})"
+        ) from None
 
 
 def _run(args):
-    from neurorelax.bridge.comparison import (
-        load_comparison,
-        run_comparison,
-        save_comparison,
-    )
+    from neurorelax.bridge.comparison import run_comparison, save_comparison
 
-    out = Path(args.out)
     if args.replot:
-        result = load_comparison(args.replot)
+        result = _load_replot(args.replot)
+        out = check_out_dir(args.out)
     else:
+        check_arguments(args)
         params = network_parameters(args.set)
         graph = resolve_graph(args.graph)
-        result = _with_progress(run_comparison, graph, params, args)
+        _check_size(graph, params, args.neurons_per_node)
+        out = check_out_dir(args.out)
+        try:
+            result = _with_progress(run_comparison, graph, params, args)
+        except MemoryError:
+            raise ValueError(
+                f"--neurons-per-node {args.neurons_per_node}: the network does not "
+                "fit in memory; use fewer neurons per node or a smaller graph"
+            ) from None
         h5, js = save_comparison(result, out)
         print(f"wrote {h5} and {js}")
     png = plot_comparison(result, out / "comparison.png")
@@ -151,15 +234,34 @@ def _run(args):
     return 0
 
 
+def _check_size(graph, params, neurons_per_node):
+    from neurorelax.bridge.comparison import check_network_size
+
+    weights = (
+        graph.weights.toarray()
+        if hasattr(graph, "weights")
+        else np.asarray(graph, dtype=np.float64)
+    )
+    check_network_size(
+        weights,
+        params.with_values(neurons_per_node=neurons_per_node),
+        name="--neurons-per-node",
+    )
+
+
 def _with_progress(run, graph, params, args):
     from tqdm import tqdm
 
-    with tqdm(total=len(STAGES), desc="compare", unit="stage") as bar:
+    # drawn at the first stage, so that errors of the checks come alone
+    bars = []
 
-        def progress(stage, fraction):
-            bar.set_postfix_str(stage)
-            bar.update(1)
+    def progress(stage, fraction):
+        if not bars:
+            bars.append(tqdm(total=len(STAGES), desc="compare", unit="stage"))
+        bars[0].set_postfix_str(stage)
+        bars[0].update(1)
 
+    try:
         return run(
             graph,
             params=params,
@@ -173,6 +275,9 @@ def _with_progress(run, graph, params, args):
             test_nodes=args.test_nodes,
             progress=progress,
         )
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 def summary_table(result):

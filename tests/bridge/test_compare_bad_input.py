@@ -1,0 +1,108 @@
+"""Bad `neurorelax compare` input is refused before anything is simulated."""
+
+import pytest
+
+from neurorelax.bridge.assembly import AssemblyParameters
+from neurorelax.bridge.comparison import check_seed, plan_protocol, run_comparison
+from neurorelax.cli import main
+from neurorelax.cli.compare import network_parameters, resolve_graph
+
+
+def _compare(capsys, *argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", *argv])
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--duration", "nan"], "--duration must be a finite number > 0, got nan"),
+        (["--duration", "inf"], "--duration must be a finite number > 0, got inf"),
+        (["--seed", "-1"], "--seed must be an integer >= 0, got -1"),
+        (["--seed", "99999999999"], "--seed must be an integer in [0, 2**32 - 1"),
+        (["--train-nodes", "1,1"], "--train-nodes: node indices must not repeat"),
+        (["--train-nodes", ","], "--train-nodes: expected comma-separated node"),
+        (["--test-nodes", "a"], "--test-nodes: expected comma-separated integer"),
+        (["--neurons-per-node", "100000"], "--neurons-per-node = 100000 gives abo"),
+        (["--set", "cell=foo"], "cell must be one of 'hh_squid', 'traub_miles'"),
+        (["--set", "n_background=1.5"], "--set n_background: expected an integer"),
+    ],
+)
+def test_cli_refuses_bad_options(capsys, tmp_path, argv, message):
+    out = tmp_path / "out"
+    code, err = _compare(
+        capsys, "ring:10", "--device", "numpy", "--out", str(out), *argv
+    )
+    assert code == 2
+    assert "neurorelax compare: error: " in err
+    assert message in err
+    assert "Traceback" not in err
+    assert "stage" not in err  # no progress bar before the error
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("graph", "message"),
+    [("ring:abc", "ring:'abc' is malformed"), ("grid:3", "grid:'3' is malformed")],
+)
+def test_cli_refuses_malformed_graph_specs(capsys, tmp_path, graph, message):
+    code, err = _compare(capsys, graph, "--device", "numpy", "--out", str(tmp_path))
+    assert code == 2
+    assert message in err
+
+
+@pytest.mark.parametrize(
+    "spec", ["small_world:12,4,0.1", "sbm:2x5,0.5,0.05", "grid:2x3"]
+)
+def test_resolve_graph_accepts_every_graph_spec(spec):
+    assert resolve_graph(spec).n_nodes > 1
+
+
+def test_cli_refuses_a_file_or_unwritable_out_before_simulating(capsys, tmp_path):
+    somefile = tmp_path / "somefile"
+    somefile.write_text("x")
+    code, err = _compare(capsys, "ring:10", "--device", "numpy", "--out", str(somefile))
+    assert code == 2
+    assert "--out" in err and "exists and is not a folder" in err
+    below = somefile / "sub"
+    code, err = _compare(capsys, "ring:10", "--device", "numpy", "--out", str(below))
+    assert code == 2
+    assert "is not a writable folder" in err
+
+
+def test_cli_replot_of_a_folder_or_non_hdf5_file_is_one_line(capsys, tmp_path):
+    code, err = _compare(capsys, "--replot", str(tmp_path))
+    assert code == 2
+    assert "--replot" in err and "is a folder" in err
+    bogus = tmp_path / "comparison.h5"
+    bogus.write_text("not hdf5")
+    code, err = _compare(capsys, "--replot", str(bogus), "--out", str(tmp_path))
+    assert code == 2
+    assert "comparison.h5" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_network_parameters_name_the_parameter():
+    with pytest.raises(ValueError, match=r"--set n_background: expected an integer"):
+        network_parameters(["n_background=1.5"])
+    with pytest.raises(ValueError, match=r"cell must be one of .*got 'foo'"):
+        network_parameters(["cell=foo"])
+
+
+def test_library_checks_seed_duration_nodes_and_size():
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*32"):
+        check_seed(2**40)
+    with pytest.raises(ValueError, match=r"duration must be a finite number > 0"):
+        plan_protocol(10, float("nan"))
+    with pytest.raises(ValueError, match=r"train_nodes must not repeat a node"):
+        plan_protocol(10, 20.0, train_nodes=(1, 1), test_nodes=(2,))
+    with pytest.raises(ValueError, match=r"neurons_per_node = 100000 gives about"):
+        run_comparison(
+            resolve_graph("ring:10"),
+            params=AssemblyParameters(),
+            neurons_per_node=100000,
+            duration_=20.0,
+            device="numpy",
+        )
