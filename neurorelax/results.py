@@ -69,10 +69,20 @@ def atomic_path(path):
         yield Path(temporary)
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
+        # mkstemp creates the file readable by its owner only; give the
+        # result the permissions of any other new file (0666 less umask).
+        os.chmod(temporary, 0o666 & ~_current_umask())
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _current_umask():
+    """Return the process's umask (reading it requires setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def to_jsonable(value):
