@@ -20,7 +20,9 @@ import argparse
 import concurrent.futures
 import logging
 import multiprocessing
+import os
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -28,6 +30,7 @@ from pathlib import Path
 from neurorelax.plotting.report import Check, FigureResult, write_report
 from neurorelax.results import load_results
 from neurorelax.scripting import DEVICES, load_script, script_directory
+from neurorelax.validation import check_integer
 
 __all__ = [
     "FigureSpec",
@@ -41,6 +44,53 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_OUT = "out"
+MAX_SEED = 2**32 - 1
+JOBS_PER_CPU = 4
+
+
+def check_options(out_dir, seed, jobs):
+    """Check seed, jobs and the output folder; create the folder.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Output folder; created (with ``data/``) and checked writable.
+    seed : int
+        Must lie in [0, 2**32 - 1].
+    jobs : int
+        Must lie in [1, 4 x CPU count].
+
+    Returns
+    -------
+    Path
+        ``out_dir`` as a Path.
+    """
+    seed = check_integer("seed", seed, minimum=0)
+    if seed > MAX_SEED:
+        raise ValueError(f"seed must be an integer in [0, 2**32 - 1], got {seed}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    max_jobs = JOBS_PER_CPU * (os.cpu_count() or 1)
+    if jobs > max_jobs:
+        raise ValueError(
+            f"jobs must be at most {max_jobs} ({JOBS_PER_CPU} x {os.cpu_count()} "
+            f"CPUs), got {jobs}"
+        )
+    out_dir = Path(out_dir)
+    data_dir = out_dir / "data"
+    for folder in (out_dir, data_dir):
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"out {str(folder)!r} exists and is not a folder")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=data_dir):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ValueError(
+            f"out {str(out_dir)!r} is not a writable folder: {reason}"
+        ) from None
+    return out_dir
 
 
 class FigureSpec:
@@ -266,12 +316,10 @@ def run_figures(
     """
     if device not in DEVICES:
         raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
-    if int(jobs) != jobs or jobs < 1:
-        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    out_dir, progress = Path(out_dir), progress or (lambda *args: None)
-    data_dir = out_dir / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
     specs = select_figures(discover_figures(), only)
+    out_dir = check_options(out_dir, seed, jobs)
+    progress = progress or (lambda *args: None)
+    data_dir = out_dir / "data"
 
     # Decide which models to run: each stale model once, however many figures
     # plot it.
@@ -439,6 +487,15 @@ def _handle(args):
 
     start = time.perf_counter()
     specs = select_figures(discover_figures(), args.only)
+    try:
+        check_options(args.out, args.seed, args.jobs)
+    except ValueError as error:
+        # name the command-line options, not the library arguments
+        message = str(error)
+        for word in ("seed", "jobs", "out"):
+            if message.startswith(f"{word} "):
+                message = f"--{message}"
+        raise ValueError(message) from None
     n_models = len({m for spec in specs for m in spec.models})
     bar = tqdm(
         total=n_models + len(specs),
@@ -513,4 +570,7 @@ def figure_main(name, argv=None):
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    return _handle(args)
+    try:
+        return _handle(args)
+    except ValueError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
