@@ -16,8 +16,10 @@ the extension with a strength leak captures, >= 0.8 (the diffusion model's
 share is given in the note: it stays far below); for each spectral
 mode whose relaxation rises above the noise, the spiking time constant
 against the graph-level one (within 50 %: a reference band, the paper sets
-no number).
+no number; a ``--quick`` run only reports these times in a note).
 """
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -74,13 +76,26 @@ def make_figure(results, out_dir):
             r2_others_ext / ceiling_others,
             0.8,
             note=f"held-out R^2 {r2_others_ext:.3f} over the nodes not stimulated "
-            f"/ noise ceiling {ceiling_others:.3f}; the diffusion model alone "
+            f"/ noise ceiling {ceiling_others:.3f} (a share above 1 means the "
+            "ceiling, estimated from repeated stimuli, is low); the diffusion "
+            "model alone "
             f"reaches R^2 {r2_others:.3f} (share "
             f"{r2_others / ceiling_others:.2f}) there",
         )
     )
     tau_s, tau_g = a["tau_spiking"] * 1e3, a["tau_graph"]["diffusion"] * 1e3
-    for k in np.flatnonzero(np.isfinite(tau_s) & np.isfinite(tau_g)):
+    resolved = np.flatnonzero(np.isfinite(tau_s) & np.isfinite(tau_g))
+    if meta.get("quick"):
+        # A quick run (8-node ring, 2.6 s) has too few stimuli for mode
+        # relaxation times to be more than noise: they are reported, not
+        # held to the band.
+        times = ", ".join(f"{k}: {tau_s[k]:.1f}/{tau_g[k]:.1f}" for k in resolved)
+        checks[0] = replace(
+            checks[0],
+            note=checks[0].note + f"; quick run, mode times spiking/graph (ms) {times}",
+        )
+        resolved = []
+    for k in resolved:
         checks.append(
             Check.within(
                 f"relaxation time of mode {k}, spiking vs graph",

@@ -33,7 +33,9 @@ def test_figure10_checks_are_measured(figure10):
     _, _, metrics, checks = figure10
     names = [check.name for check in checks]
     assert "held-out R^2, diffusion model" in names
-    assert any(name.startswith("relaxation time of mode") for name in names)
+    # A quick run reports the mode relaxation times in a note, unchecked.
+    assert not any(name.startswith("relaxation time of mode") for name in names)
+    assert "mode times spiking/graph" in checks[0].note
     assert all(math.isfinite(check.measured) for check in checks)
 
     # The R^2 check is computed from the saved activations: it must agree
