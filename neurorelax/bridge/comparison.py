@@ -227,6 +227,12 @@ def plan_protocol(
             f"(warm-up, baseline and one {epoch_ * 1e3:g} ms epoch for each of "
             f"{n_stimuli} stimuli), got {duration_:g} s"
         )
+    if repetitions > MAX_REPETITIONS:
+        raise ValueError(
+            f"duration must give at most {MAX_REPETITIONS:,} rounds of the "
+            f"{n_stimuli} stimuli ({MAX_REPETITIONS * n_stimuli * epoch_:g} s), "
+            f"got {duration_:g} s ({repetitions:,} rounds)"
+        )
     order = np.array([rng.permutation(n_stimuli) for _ in range(repetitions)])
     return Protocol(
         train_nodes,
@@ -295,6 +301,7 @@ def noise_ceiling(measured, noise_variance, keep=None):
 
 
 MAX_SEED = 2**32 - 1
+MAX_REPETITIONS = 1_000_000
 MAX_SYNAPSES = 500_000_000
 BYTES_PER_SYNAPSE = 60
 

@@ -19,6 +19,7 @@ __all__ = ["plot_comparison", "register", "summary_table"]
 
 logger = logging.getLogger(__name__)
 
+LONG_DURATION = 600.0  # s; longer runs get a warning of their cost
 STAGES = ("build", "simulate", "coarse-grain", "fit", "metrics")
 
 
@@ -217,7 +218,16 @@ def _run(args):
         check_arguments(args)
         params = network_parameters(args.set)
         graph = resolve_graph(args.graph)
-        _check_size(graph, params, args.neurons_per_node)
+        n_synapses = _check_size(graph, params, args.neurons_per_node)
+        if args.duration > LONG_DURATION:
+            logger.warning(
+                "--duration %g s: simulating %g s of %d neurons and about %.3g "
+                "synapses may take hours",
+                args.duration,
+                args.duration,
+                graph.n_nodes * args.neurons_per_node,
+                n_synapses,
+            )
         out = check_out_dir(args.out)
         try:
             result = _with_progress(run_comparison, graph, params, args)
@@ -242,7 +252,7 @@ def _check_size(graph, params, neurons_per_node):
         if hasattr(graph, "weights")
         else np.asarray(graph, dtype=np.float64)
     )
-    check_network_size(
+    return check_network_size(
         weights,
         params.with_values(neurons_per_node=neurons_per_node),
         name="--neurons-per-node",

@@ -106,3 +106,18 @@ def test_library_checks_seed_duration_nodes_and_size():
             duration_=20.0,
             device="numpy",
         )
+
+
+def test_an_absurd_duration_is_refused_before_planning_epochs():
+    with pytest.raises(ValueError, match=r"duration must give at most 1,000,000 r"):
+        plan_protocol(10, 1e15)
+
+
+def test_a_long_duration_warns_of_its_cost(capsys, caplog, tmp_path):
+    somefile = tmp_path / "somefile"
+    somefile.write_text("x")
+    argv = ["ring:10", "--device", "numpy", "--duration", "1e5", "--out"]
+    code, err = _compare(capsys, *argv, str(somefile))
+    assert code == 2
+    assert "--duration 100000 s: simulating" in caplog.text
+    assert "exists and is not a folder" in err
