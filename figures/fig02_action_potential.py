@@ -188,8 +188,14 @@ def make_figure(results, out_dir):
         if np.isfinite(onsets[key][0]):
             ax.axvline(onsets[key][0], color=ax.lines[0].get_color(), ls=":", lw=0.8)
     handles = ax_fs.lines[:1] + ax_ft.lines[:1]
-    ax_fs.legend(
-        handles, [h.get_label() for h in handles], loc="upper left", title="F-I curves"
+    # The legend goes on the twin axis, which is drawn above the first one.
+    ax_ft.legend(
+        handles,
+        [h.get_label() for h in handles],
+        loc="lower right",
+        fontsize=6,
+        frameon=True,
+        framealpha=0.9,
     )
     panel_labels(
         [

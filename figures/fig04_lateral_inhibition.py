@@ -117,16 +117,8 @@ def make_figure(results, out_dir):
         title="Spiking network",
     )
     plain_log_ticks(ax_sel)
-    ax_sel.legend(loc="center right")
-    ax_sel.text(
-        0.98,
-        0.02,
-        "triangles: beyond the axis",
-        transform=ax_sel.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=6,
-        color="0.4",
+    ax_sel.legend(
+        loc="center right", title="triangles: beyond the axis", title_fontsize=6
     )
 
     g = a["graph"]
