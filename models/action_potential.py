@@ -32,7 +32,6 @@ from zero (type I).
 """
 
 import logging
-from pathlib import Path
 
 import numpy as np
 from brian2 import (
@@ -56,8 +55,7 @@ from neurorelax.ion import (
     traub_miles,
     use_device,
 )
-from neurorelax.results import save_results
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "action_potential"
 
@@ -215,22 +213,23 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
         else float("nan"),
         "squid_onset_rate_Hz": float(rate[firing[0]]) if firing.size else 0.0,
     }
-    metadata = {
-        "model": NAME,
-        "quick": bool(quick),
-        "seed": int(seed),
-        "device": device,
-        "params": p,
-        "metrics": metrics,
-        "current_units": {"squid": "uA/cm^2", "traub": "nA"},
-        "fi_window_s": [start, stop],
-        "min_spikes": MIN_SPIKES,
-        "C_m_uF_cm2_or_nF": {
+    save_model_results(
+        out_dir,
+        NAME,
+        arrays,
+        quick=quick,
+        seed=seed,
+        device=device,
+        parameters=p,
+        metrics=metrics,
+        current_units={"squid": "uA/cm^2", "traub": "nA"},
+        fi_window_s=[start, stop],
+        min_spikes=MIN_SPIKES,
+        C_m_uF_cm2_or_nF={
             "squid": float(hh_squid().C_m / (uF / cm**2)),
             "traub": float(traub_miles().C_m / nF),
         },
-    }
-    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+    )
     logger.info("%s: %s", NAME, metrics)
     return metrics
 

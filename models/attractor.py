@@ -35,12 +35,10 @@ with the cued pattern against the corruption level.
 
 import logging
 import time
-from pathlib import Path
 
 import numpy as np
 
-from neurorelax.results import save_results
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "attractor"
 
@@ -190,16 +188,17 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     started = time.perf_counter()
     arrays, metrics = simulate(p, np.random.default_rng(seed))
 
-    metadata = {
-        "model": NAME,
-        "quick": bool(quick),
-        "seed": int(seed),
-        "device": device,
-        "parameters": p,
-        "metrics": metrics,
-        "seconds": time.perf_counter() - started,
-    }
-    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+    save_model_results(
+        out_dir,
+        NAME,
+        arrays,
+        quick=quick,
+        seed=seed,
+        device=device,
+        parameters=p,
+        metrics=metrics,
+        started=started,
+    )
     logger.info(
         "%s: final overlap with the cued pattern >= %.3f",
         NAME,

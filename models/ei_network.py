@@ -30,7 +30,6 @@ chloride) the network loses its stable low-rate state.
 """
 
 import logging
-from pathlib import Path
 
 import numpy as np
 from brian2 import (
@@ -53,8 +52,7 @@ from neurorelax.ion import (
     traub_miles,
     use_device,
 )
-from neurorelax.results import save_results
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "ei_network"
 
@@ -250,21 +248,22 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
         "sweep": np.array([b["sweep"] for b in blocks], dtype="S8"),
         "raster": raster,
     }
-    metadata = {
-        "model": NAME,
-        "quick": bool(quick),
-        "seed": int(seed),
-        "device": device,
-        "params": p,
-        "metrics": metrics,
-        "blocks": blocks,
-        "index": index,
-        "w_inh_nS": float(p["w_inh"] / nS),
-        "E_rest_mV": float(traub_miles().values["E_L"] / mV),
-        "window_ms": [start, stop],
-        "raster_n_exc": RASTER_E,
-    }
-    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+    save_model_results(
+        out_dir,
+        NAME,
+        arrays,
+        quick=quick,
+        seed=seed,
+        device=device,
+        parameters=p,
+        metrics=metrics,
+        blocks=blocks,
+        index=index,
+        w_inh_nS=float(p["w_inh"] / nS),
+        E_rest_mV=float(traub_miles().values["E_L"] / mV),
+        window_ms=[start, stop],
+        raster_n_exc=RASTER_E,
+    )
     logger.info("%s: %s", NAME, metrics)
     return metrics
 

@@ -36,13 +36,11 @@ neighbour mean of every node over time for the figure.
 
 import logging
 import time
-from pathlib import Path
 
 import numpy as np
 from brian2 import ms, second
 
-from neurorelax.results import save_results
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "graph_diffusion"
 
@@ -198,19 +196,20 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     graph = default_connectome()
     arrays, metrics = simulate(graph, p)
 
-    metadata = {
-        "model": NAME,
-        "quick": bool(quick),
-        "seed": int(seed),
-        "device": device,
-        "graph": graph.name,
-        "labels": list(graph.labels),
-        "start_label": graph.labels[int(p["start_node"])],
-        "parameters": p,
-        "metrics": metrics,
-        "seconds": time.perf_counter() - started,
-    }
-    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+    save_model_results(
+        out_dir,
+        NAME,
+        arrays,
+        quick=quick,
+        seed=seed,
+        device=device,
+        graph=graph.name,
+        labels=list(graph.labels),
+        start_label=graph.labels[int(p["start_node"])],
+        parameters=p,
+        metrics=metrics,
+        started=started,
+    )
     logger.info(
         "%s: decay rate %.5g /s against gamma lambda_2 %.5g /s",
         NAME,

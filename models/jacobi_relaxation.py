@@ -42,14 +42,12 @@ steps of the explicit and the Jacobi-solved implicit update.
 
 import logging
 import time
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse.linalg as spla
 from brian2 import ms, second
 
-from neurorelax.results import save_results
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "jacobi_relaxation"
 
@@ -223,17 +221,18 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     graph = default_connectome()
     arrays, metrics = simulate(graph, p, np.random.default_rng(seed))
 
-    metadata = {
-        "model": NAME,
-        "quick": bool(quick),
-        "seed": int(seed),
-        "device": device,
-        "graph": graph.name,
-        "parameters": p,
-        "metrics": metrics,
-        "seconds": time.perf_counter() - started,
-    }
-    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+    save_model_results(
+        out_dir,
+        NAME,
+        arrays,
+        quick=quick,
+        seed=seed,
+        device=device,
+        graph=graph.name,
+        parameters=p,
+        metrics=metrics,
+        started=started,
+    )
     logger.info(
         "%s: convergence factor %.5g against rho %.5g",
         NAME,

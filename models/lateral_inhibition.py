@@ -33,7 +33,6 @@ at least 3 at 10 % contrast; without it selectivity stays below 1.5.
 """
 
 import logging
-from pathlib import Path
 
 import numpy as np
 from brian2 import (
@@ -55,8 +54,7 @@ from neurorelax.ion import (
     traub_miles,
     use_device,
 )
-from neurorelax.results import save_results
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "lateral_inhibition"
 
@@ -324,19 +322,20 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
             "alone": graph_alone,
         },
     }
-    metadata = {
-        "model": NAME,
-        "quick": bool(quick),
-        "seed": int(seed),
-        "device": device,
-        "params": p,
-        "metrics": metrics,
-        "reference": reference,
-        "reference_contrast": float(p["contrast"]),
-        "selectivity_floor_Hz": floor,
-        "window_ms": [start, stop],
-    }
-    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+    save_model_results(
+        out_dir,
+        NAME,
+        arrays,
+        quick=quick,
+        seed=seed,
+        device=device,
+        parameters=p,
+        metrics=metrics,
+        reference=reference,
+        reference_contrast=float(p["contrast"]),
+        selectivity_floor_Hz=floor,
+        window_ms=[start, stop],
+    )
     logger.info("%s: %s", NAME, metrics)
     return metrics
 

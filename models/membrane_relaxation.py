@@ -31,7 +31,6 @@ share of a fixed total conductance).
 
 import gc
 import logging
-from pathlib import Path
 
 import numpy as np
 from brian2 import (
@@ -47,8 +46,7 @@ from brian2 import (
 )
 
 from neurorelax.ion import StandaloneProject, celsius, nernst, use_device
-from neurorelax.results import save_results
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "membrane_relaxation"
 
@@ -193,23 +191,24 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
             for ion in ("Na", "K", "Cl")
         },
     }
-    metadata = {
-        "model": NAME,
-        "quick": bool(quick),
-        "seed": int(seed),
-        "device": device,
-        "params": p,
-        "metrics": metrics,
-        "g_mS_cm2": dict(zip(("Na", "K", "Cl"), g.tolist(), strict=True)),
-        "E_mV": dict(zip(("Na", "K", "Cl"), e.tolist(), strict=True)),
-        "C_uF_cm2": float(p["C_m"] / (ufarad / cm**2)),
-        "concentrations_mM": {
+    save_model_results(
+        out_dir,
+        NAME,
+        arrays,
+        quick=quick,
+        seed=seed,
+        device=device,
+        parameters=p,
+        metrics=metrics,
+        g_mS_cm2=dict(zip(("Na", "K", "Cl"), g.tolist(), strict=True)),
+        E_mV=dict(zip(("Na", "K", "Cl"), e.tolist(), strict=True)),
+        C_uF_cm2=float(p["C_m"] / (ufarad / cm**2)),
+        concentrations_mM={
             key: float(p[key] / mmolar)
             for key in ("Na_out", "Na_in", "K_out", "K_in", "Cl_out", "Cl_in")
         },
-        "temperature_celsius": float(p["temperature_celsius"]),
-    }
-    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+        temperature_celsius=float(p["temperature_celsius"]),
+    )
     logger.info("%s: V_inf = %.3f mV, tau = %.3f ms", NAME, v_inf, tau)
     return metrics
 

@@ -44,14 +44,12 @@ the replayed patterns stored alone, and of the full state, over time.
 
 import logging
 import time
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
 from brian2 import ms, second
 
-from neurorelax.results import save_results
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "replay"
 
@@ -239,17 +237,18 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     graph = default_connectome()
     arrays, metrics = simulate(graph, p)
 
-    metadata = {
-        "model": NAME,
-        "quick": bool(quick),
-        "seed": int(seed),
-        "device": device,
-        "graph": graph.name,
-        "parameters": p,
-        "metrics": metrics,
-        "seconds": time.perf_counter() - started,
-    }
-    save_results(Path(out_dir) / f"{NAME}.h5", arrays, metadata)
+    save_model_results(
+        out_dir,
+        NAME,
+        arrays,
+        quick=quick,
+        seed=seed,
+        device=device,
+        graph=graph.name,
+        parameters=p,
+        metrics=metrics,
+        started=started,
+    )
     logger.info(
         "%s: replayed overlap >= %.3f, unreplayed <= %.3f",
         NAME,

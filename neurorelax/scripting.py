@@ -28,7 +28,10 @@ import logging
 import os
 import re
 import sys
+import time
 from pathlib import Path
+
+from neurorelax.results import save_results
 
 __all__ = [
     "DEVICES",
@@ -36,6 +39,7 @@ __all__ = [
     "model_main",
     "parse_quantity",
     "resolve_overrides",
+    "save_model_results",
     "script_directory",
 ]
 
@@ -189,6 +193,50 @@ def resolve_overrides(defaults, params, model_name="model"):
             )
         merged[key] = parse_quantity(value, like=defaults[key], name=key)
     return merged
+
+
+def save_model_results(
+    out_dir,
+    name,
+    arrays,
+    *,
+    parameters,
+    metrics,
+    quick,
+    seed,
+    device,
+    started=None,
+    **extra,
+):
+    """Save a model's arrays with the provenance every model result carries.
+
+    The metadata holds ``model``, ``quick``, ``seed``, ``device``,
+    ``parameters``, ``metrics``, the neurorelax version and, when
+    ``started`` (a :func:`time.perf_counter` reading) is given, the run time
+    in ``seconds``; ``extra`` adds model-specific entries. The figures runner
+    reads ``quick``, ``seed`` and ``device`` to tell fresh results from
+    stale ones.
+
+    Returns
+    -------
+    Path
+        ``out_dir/<name>.h5``, written atomically.
+    """
+    from neurorelax import __version__
+
+    metadata = {
+        "model": name,
+        "quick": bool(quick),
+        "seed": int(seed),
+        "device": device,
+        "parameters": parameters,
+        "metrics": metrics,
+        "neurorelax_version": __version__,
+    }
+    if started is not None:
+        metadata["seconds"] = time.perf_counter() - started
+    metadata.update(extra)
+    return save_results(Path(out_dir) / f"{name}.h5", arrays, metadata)
 
 
 def model_main(name, run, argv=None, description=None):
