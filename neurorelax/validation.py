@@ -113,6 +113,11 @@ def check_finite_array(name, values, *, ndim=None, shape=None, nonnegative=False
     -------
     ndarray of float64
     """
+    if np.iscomplexobj(values):
+        raise ValueError(
+            f"{name} must be real; got complex values such as "
+            f"{format_value(np.ravel(np.asarray(values))[:1])}"
+        )
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -140,12 +145,13 @@ def check_finite_array(name, values, *, ndim=None, shape=None, nonnegative=False
     bad = ~np.isfinite(array)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = float(array[index])
         raise ValueError(
-            f"{name} must contain only finite values; entry {index} is {array[index]!r}"
+            f"{name} must contain only finite values; entry {index} is {value!r}"
         )
     if nonnegative and (array < 0).any():
         index = tuple(int(i) for i in np.argwhere(array < 0)[0])
         raise ValueError(
-            f"{name} must be non-negative; entry {index} is {array[index]!r}"
+            f"{name} must be non-negative; entry {index} is {float(array[index])!r}"
         )
     return array
