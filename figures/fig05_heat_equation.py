@@ -13,6 +13,7 @@ from matplotlib import colors as mcolors
 from neurorelax.plotting import (
     FULL_WIDTH,
     Check,
+    brain_map,
     colors,
     panel_labels,
     save_figure,
@@ -26,30 +27,6 @@ MODELS = ("graph_diffusion",)
 MAP_TIMES = (0.0, 0.003, 0.03, 0.3, 3.0)
 # Times shown in the node-against-neighbours panel (same unit).
 SCATTER_TIMES = (0.003, 0.03, 0.3)
-
-
-def brain_map(ax, positions, values, norm, cmap="viridis", size=14):
-    """Draw node values at their (x, y) positions, seen from above.
-
-    Returns the scatter artist (for a colour bar).
-    """
-    order = np.argsort(positions[:, 2])  # draw lower regions first
-    artist = ax.scatter(
-        positions[order, 0],
-        positions[order, 1],
-        c=values[order],
-        s=size,
-        norm=norm,
-        cmap=cmap,
-        edgecolors="0.3",
-        linewidths=0.3,
-    )
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for side in ("left", "bottom"):
-        ax.spines[side].set_visible(False)
-    return artist
 
 
 def format_time(seconds):

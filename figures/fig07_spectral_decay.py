@@ -12,6 +12,7 @@ from matplotlib import colors as mcolors
 from neurorelax.plotting import (
     FULL_WIDTH,
     Check,
+    brain_map,
     colors,
     panel_labels,
     save_figure,
@@ -25,27 +26,6 @@ MODELS = ("spectral_decay",)
 SNAPSHOT_TIMES = (0.0, 0.005, 0.02, 0.1, 1.0)
 # Modes drawn in the amplitude panel (all fitted modes are checked).
 SHOWN_MODES = (1, 2, 4, 7, 10)
-
-
-def brain_map(ax, positions, values, norm, cmap="viridis", size=14):
-    """Draw node values at their (x, y) positions, seen from above."""
-    order = np.argsort(positions[:, 2])  # draw lower regions first
-    artist = ax.scatter(
-        positions[order, 0],
-        positions[order, 1],
-        c=values[order],
-        s=size,
-        norm=norm,
-        cmap=cmap,
-        edgecolors="0.3",
-        linewidths=0.3,
-    )
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for side in ("left", "bottom"):
-        ax.spines[side].set_visible(False)
-    return artist
 
 
 def nearest_index(times, wanted):

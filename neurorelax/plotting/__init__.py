@@ -7,12 +7,14 @@
   (:data:`RC_PARAMS`, Agg backend, print sizes),
 - :mod:`neurorelax.plotting.colors` for the Okabe-Ito palette and the colour
   of each ion and condition,
+- :func:`brain_map` to draw node values at the nodes' positions,
 - :func:`save_figure` to write PNG and PDF atomically,
 - :class:`Check` to hold each measured value against its target;
   the runner collects them with :func:`write_report`.
 """
 
 from neurorelax.plotting import colors
+from neurorelax.plotting.maps import brain_map
 from neurorelax.plotting.report import (
     Check,
     FigureResult,
@@ -32,6 +34,7 @@ from neurorelax.plotting.style import (
 )
 
 __all__ = [
+    "brain_map",
     "Check",
     "FORMATS",
     "FULL_WIDTH",
