@@ -509,13 +509,13 @@ class _ModelImport(WorkerPlugin):
 
     def setup(self, worker):
         try:
-            _load_model(self.model_path, self.script_sha)
+            _load_model(self.model_path)
         except Exception:
             logger.exception("could not import %s on %s", self.model_path, worker)
 
 
 def _run_model(task, point, directory):
-    module = _load_model(task["model_path"], task["script_sha256"])
+    module = _load_model(task["model_path"])
     _reset_brian2()
     started_unix, start = time.time(), time.perf_counter()
     try:
@@ -567,23 +567,11 @@ def _select_metrics(metrics, wanted):
     return selected
 
 
-def _load_model(path, sha):
-    """Load the model script, reloading it when its file changed."""
-    import sys
-
+def _load_model(path):
+    """Load the model script; ``load_script`` reloads it when its file changed."""
     from neurorelax.scripting import load_script
 
-    name = f"neurorelax_models_{Path(path).stem}"
-    if getattr(sys.modules.get(name), "_neurorelax_sweep_sha", sha) != sha:
-        sys.modules.pop(name)
-    try:
-        module = load_script(Path(path))
-    except BaseException:
-        # load_script registers the module before running it; drop a half-run one.
-        sys.modules.pop(name, None)
-        raise
-    module._neurorelax_sweep_sha = sha
-    return module
+    return load_script(Path(path))
 
 
 def _reset_brian2():
