@@ -49,9 +49,9 @@ from brian2 import (
 )
 
 from neurorelax.ion import (
-    StandaloneProject,
     build_neurons,
     hh_squid,
+    reuse_project,
     traub_miles,
     use_device,
 )
@@ -128,14 +128,17 @@ def simulate(p, seed, device, quick):
     the network then runs on to ``fi_duration`` for the F-I curves.
     """
     if device == "cpp_standalone":
-        project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
-        with project.define():
+
+        def define(project):
             groups, monitors, currents = build(p)
             for key, monitor in monitors.items():
                 project.add_monitor(monitor, key)
-            _run(groups, monitors, p)
-        project.build()
-        return project.run(), currents
+            return _run(groups, monitors, p), currents
+
+        project = reuse_project(
+            NAME + ("_quick" if quick else ""), define, structure=p, seed=seed
+        )
+        return project.run(), project.network[1]
 
     use_device(device, seed=seed)
     groups, monitors, currents = build(p)

@@ -46,9 +46,9 @@ from brian2 import (
 
 from neurorelax.ion import (
     MAMMALIAN,
-    StandaloneProject,
     build_neurons,
     connect_synapses,
+    reuse_project,
     traub_miles,
     use_device,
 )
@@ -166,12 +166,18 @@ def build(p, seed):
 def simulate(p, seed, device, quick):
     """Run all blocks in one network; return (spike data, blocks, E_Cl)."""
     if device == "cpp_standalone":
-        project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
-        with project.define():
+
+        def define(project):
             objects, monitors, blocks, E_Cl = build(p, seed)
             project.add_monitor(monitors["spikes"], "spikes")
-            Network(*objects).run(p["duration"])
-        project.build()
+            network = Network(*objects)
+            network.run(p["duration"])
+            return network, blocks, E_Cl
+
+        project = reuse_project(
+            NAME + ("_quick" if quick else ""), define, structure=p, seed=seed
+        )
+        _, blocks, E_Cl = project.network
         return project.run()["spikes"], blocks, E_Cl
 
     use_device(device, seed=seed)

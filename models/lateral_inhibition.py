@@ -48,9 +48,9 @@ from brian2 import (
 
 from neurorelax.ion import (
     MAMMALIAN,
-    StandaloneProject,
     build_neurons,
     connect_synapses,
+    reuse_project,
     traub_miles,
     use_device,
 )
@@ -201,14 +201,24 @@ def simulate(p, seed, device, quick):
     if device == "cpp_standalone":
         defaults = dict(PARAMETERS, **(QUICK if quick else {}))
         structural = dict(p, **{key: defaults[key] for key in SWEEPABLE})
-        project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
-        with project.define():
+
+        def define(project):
             objects, handles = build(structural, blocks, n_exc, n_block, seed)
             project.add_parameter("w_inh", handles["pool_out"].w)
             project.add_parameter("input_rates", handles["inputs"].nu)
             project.add_monitor(handles["spikes"], "spikes")
-            Network(*objects).run(p["duration"])
-        project.build()
+            network = Network(*objects)
+            network.run(p["duration"])
+            return network
+
+        # A sweep's worker keeps the defined project: its next point only
+        # runs the binary.
+        project = reuse_project(
+            NAME + ("_quick" if quick else ""),
+            define,
+            structure=(structural, quick),
+            seed=seed,
+        )
         spikes = project.run(
             params={"w_inh": p["w_inh"], "input_rates": input_rates(p, blocks)}
         )["spikes"]

@@ -29,7 +29,6 @@ at clamped voltages: the I-V lines) and ``cl_share`` (rest for varying Cl
 share of a fixed total conductance).
 """
 
-import gc
 import logging
 
 import numpy as np
@@ -45,7 +44,7 @@ from brian2 import (
     ufarad,
 )
 
-from neurorelax.ion import StandaloneProject, celsius, nernst, use_device
+from neurorelax.ion import celsius, nernst, reuse_project, use_device
 from neurorelax.scripting import model_main, resolve_overrides, save_model_results
 
 NAME = "membrane_relaxation"
@@ -232,24 +231,20 @@ def simulate(p, seed, device, quick):
     import brian2
 
     if device == "cpp_standalone":
-        # Objects of an earlier run in this process would keep their names
-        # and make Brian2 suffix the new ones (cells_1, ...): other code, a
-        # new compilation. Collect them first.
-        gc.collect()
-        # Activate the standalone device once before the project resets it:
-        # a first reset from the runtime device leaves Brian2's default clock
-        # on the runtime device, and the project would ignore our dt.
-        use_device("cpp_standalone")
-        project = StandaloneProject(NAME + ("_quick" if quick else ""), seed=seed)
-        with project.define():
+
+        def define(project):
             brian2.defaultclock.dt = p["dt"]
             model = build(p)
             for key, monitor in model["monitors"].items():
                 project.add_monitor(monitor, key)
-            brian2.Network(*model["groups"], *model["monitors"].values()).run(
-                p["duration"]
-            )
-        project.build()
+            network = brian2.Network(*model["groups"], *model["monitors"].values())
+            network.run(p["duration"])
+            return network, model
+
+        project = reuse_project(
+            NAME + ("_quick" if quick else ""), define, structure=p, seed=seed
+        )
+        model = project.network[1]
         return project.run(), model["reversals"], model["share"]
 
     use_device(device, seed=seed)

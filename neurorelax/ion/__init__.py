@@ -9,7 +9,7 @@ Main entry points
 - :class:`Channel`, :func:`register_channel`, :func:`get_channel`
 - :func:`hh_squid`, :func:`traub_miles` (:class:`CellType`)
 - :func:`build_neurons`, :func:`connect_synapses`
-- :func:`use_device`, :class:`StandaloneProject`
+- :func:`use_device`, :class:`StandaloneProject`, :func:`reuse_project`
 - :class:`SimulationDiverged`, :func:`add_nan_guard`, :func:`check_finite_state`
 """
 
@@ -27,6 +27,8 @@ from neurorelax.ion.devices import (
     StandaloneProject,
     build_root,
     compile_count,
+    release_project,
+    reuse_project,
     simulate,
     use_device,
 )
@@ -81,6 +83,8 @@ __all__ = [
     "nernst",
     "neuron_equations",
     "register_channel",
+    "release_project",
+    "reuse_project",
     "simulate",
     "traub_miles",
     "use_device",

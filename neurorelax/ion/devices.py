@@ -17,8 +17,10 @@ writer leaves unchanged files alone, so ``make`` finds nothing to do.
 import contextlib
 import fcntl
 import gc
+import hashlib
 import logging
 import os
+import pickle
 import shutil
 import uuid
 from pathlib import Path
@@ -42,6 +44,8 @@ __all__ = [
     "StandaloneProject",
     "build_root",
     "compile_count",
+    "release_project",
+    "reuse_project",
     "simulate",
     "use_device",
 ]
@@ -101,6 +105,7 @@ def use_device(
     make_jobs, seed = _check_build_options(directory, make_jobs, seed)
     if not isinstance(build_on_run, bool | np.bool_):
         raise ValueError(f"build_on_run must be True or False, got {build_on_run!r}")
+    _forget_last_project()
     if name == "cpp_standalone":
         device.reinit()
         device.activate()
@@ -251,9 +256,11 @@ class StandaloneProject:
             )
         # The code generated here must not depend on what ran before in this
         # process, or a second definition of the same network compiles again:
-        # objects of an earlier network that are still alive make Brian2
-        # suffix new names (cells_1, ...), and Brian2 copies the current
-        # device's time step into the new device's main.cpp.
+        # objects of an earlier network that are still alive (also those of
+        # the project kept by reuse_project) make Brian2 suffix new names
+        # (cells_1, ...), and Brian2 copies the current device's time step
+        # into the new device's main.cpp.
+        _forget_last_project()
         gc.collect()
         caller_dt = brian2.defaultclock.dt
         brian2.defaultclock.dt = DEFAULT_DT
@@ -457,7 +464,120 @@ def _all_objects():
     return objects
 
 
-_PROJECTS = {}
+# The project this process built last, with what identifies it (see
+# ``reuse_project``). One slot only: the objects of a project kept alive make
+# Brian2 suffix the automatic names of the next project's objects
+# (``..._codeobject_1``), so its code would differ from the same project
+# generated in a fresh process and compile again.
+_LAST = {"key": None, "code": None, "stamp": None, "project": None}
+
+
+def reuse_project(
+    name,
+    define,
+    *,
+    structure=None,
+    seed=0,
+    directory=None,
+    make_jobs=DEFAULT_MAKE_JOBS,
+):
+    """Return a built :class:`StandaloneProject`, defining it once per process.
+
+    The first call defines the project (``define`` runs inside
+    :meth:`StandaloneProject.define`) and builds it, compiling only if the
+    generated code changed. A later call in the same process with the same
+    ``name``, project directory, ``seed``, ``structure`` and ``define``
+    function returns that project at once: no Python network, no code
+    generation, no ``make``. Points of a sweep that differ only in values
+    passed through ``run_args`` then cost one run of the binary each.
+
+    Parameters
+    ----------
+    name : str
+        Project name (see :class:`StandaloneProject`).
+    define : callable
+        ``define(project) -> object``: creates the network, declares its
+        parameters and monitors (``project.add_parameter``,
+        ``project.add_monitor``) and calls ``run(duration)``. The return
+        value (e.g. the ``Network``) is kept alive as ``project.network``.
+    structure : object, optional
+        Everything besides the seed that ``define`` builds into the code or
+        the binary (e.g. the structural parameters, as a dict); a different
+        ``structure`` defines and builds anew. It must be picklable.
+    seed : int
+    directory : str or Path, optional
+        Project directory (default ``build_root() / name``, read at each call).
+    make_jobs : int
+
+    Returns
+    -------
+    StandaloneProject
+        Built, ready for :meth:`StandaloneProject.run`.
+
+    Notes
+    -----
+    The process keeps one project: defining another one or selecting a
+    device with :func:`use_device` releases it. A project whose binary
+    changed on disk since it was built (another process rebuilt the
+    directory with other code) is defined and built again rather than run.
+    """
+    if not callable(define):
+        raise ValueError(f"define must be callable, got {define!r}")
+    identity = getattr(define, "__code__", define)
+    return _reuse(name, define, identity, structure, seed, directory, make_jobs)
+
+
+def _reuse(name, define, identity, structure, seed, directory, make_jobs):
+    """:func:`reuse_project`, with what identifies ``define`` given apart."""
+    directory = Path(directory) if directory else build_root() / name
+    key = (name, str(directory.resolve()), seed, _structure_digest(structure))
+    code = identity
+    last = _LAST["project"]
+    if (
+        last is not None
+        and _LAST["key"] == key
+        and _LAST["code"] is code
+        and _binary_stamp(last.directory) == _LAST["stamp"]
+    ):
+        logger.debug("reusing the defined standalone project %s", name)
+        return last
+
+    del last
+    project = StandaloneProject(name, directory, seed=seed, make_jobs=make_jobs)
+    with project.define():
+        project.network = define(project)
+    project.build()
+    _LAST.update(
+        key=key, code=code, stamp=_binary_stamp(project.directory), project=project
+    )
+    return project
+
+
+def release_project():
+    """Forget the project kept by :func:`reuse_project` and free its objects.
+
+    Defining any other project (:meth:`StandaloneProject.define`) or
+    selecting a device (:func:`use_device`) releases it too.
+    """
+    _forget_last_project()
+    gc.collect()
+
+
+def _forget_last_project():
+    _LAST.update(key=None, code=None, stamp=None, project=None)
+
+
+def _structure_digest(structure):
+    """A stable digest of ``structure``, dicts compared regardless of order."""
+    if isinstance(structure, dict):
+        structure = sorted(structure.items(), key=lambda item: str(item[0]))
+    try:
+        payload = pickle.dumps(structure, protocol=4)
+    except Exception as error:
+        raise ValueError(
+            f"structure must be picklable, got {type(structure).__name__}: {error}"
+        ) from error
+    return hashlib.sha256(payload).hexdigest()
 
 
 def simulate(
@@ -473,12 +593,14 @@ def simulate(
 ):
     """Run the network made by ``define`` on any device, compiling at most once.
 
-    On ``cpp_standalone`` the first call for a given ``(name, directory,
-    seed, duration)`` defines and builds a :class:`StandaloneProject`; later
-    calls in the same process only run its binary with the new ``params``
-    (through ``run_args``), and calls from a fresh process regenerate the
-    same code without compiling it. On the runtime targets the network is
-    defined anew on every call and the parameters are set before running.
+    On ``cpp_standalone`` the first call for a given ``(define, name,
+    directory, seed, duration)`` defines and builds a
+    :class:`StandaloneProject` (through :func:`reuse_project`); later calls
+    in the same process, with no other project defined in between, only run
+    its binary with the new ``params`` (through ``run_args``), and calls
+    from a fresh process regenerate the same code without compiling it. On
+    the runtime targets the network is defined anew on every call and the
+    parameters are set before running.
 
     Parameters
     ----------
@@ -540,18 +662,22 @@ def simulate(
         network.run(duration)
         return {key: _monitor_data(monitor) for key, monitor in monitors.items()}
 
-    key = (define, name, str(directory), seed, float(duration))
-    project = _PROJECTS.get(key)
-    if project is None:
-        project = StandaloneProject(name, directory, seed=seed, make_jobs=make_jobs)
-        with project.define():
-            network, monitors, parameters = define()
-            for label, monitor in monitors.items():
-                project.add_monitor(monitor, label)
-            for label, variable in parameters.items():
-                project.add_parameter(label, variable)
-            network.run(duration)
-        project.network = network
-        project.build()
-        _PROJECTS[key] = project
+    def define_project(project):
+        network, monitors, parameters = define()
+        for label, monitor in monitors.items():
+            project.add_monitor(monitor, label)
+        for label, variable in parameters.items():
+            project.add_parameter(label, variable)
+        network.run(duration)
+        return network
+
+    project = _reuse(
+        name,
+        define_project,
+        define,
+        float(duration / second),
+        seed,
+        directory,
+        make_jobs,
+    )
     return project.run(params=params)

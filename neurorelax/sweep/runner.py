@@ -13,13 +13,16 @@ no dashboard), or an existing one given by its scheduler address. A worker
 process runs one point at a time even when it has several threads, because
 Brian2 keeps global state.
 
-Compile once: for a ``cpp_standalone`` model the first point runs alone, so
-that the model script (through :class:`neurorelax.ion.StandaloneProject`)
-compiles its project once; every other point then finds the compiled binary
-(Brian2 rewrites no file and ``make`` has nothing to do) and only runs it
-with new values through Brian2's ``run_args``, each in its own results
-folder. A model that compiles its seed into the binary compiles once per
-seed; the seeds then run one after another.
+Compile once: for a ``cpp_standalone`` model the points of a seed start
+together. Every worker defines the network in Python while the first to take
+the project's build lock (:meth:`neurorelax.ion.StandaloneProject.build`)
+compiles it; the others then find the compiled binary (Brian2 rewrites no
+file and ``make`` has nothing to do). A model that defines its project
+through :func:`neurorelax.ion.reuse_project` keeps it in the worker, so each
+further point only runs the binary with new values through Brian2's
+``run_args``, each in its own results folder. A model that compiles its seed
+into the binary compiles once per seed; the seeds then run one after
+another.
 """
 
 import contextlib
@@ -381,10 +384,12 @@ def _execute(client, spec, pending, script_sha, on_point):
         if on_point is not None:
             on_point(record)
 
-    # Compile once: the first point of each seed builds the project while the
-    # others wait; seeds run one after another, because a standalone model
-    # may compile its seed into the binary, and a rebuild must never overlap
-    # a running binary of the same project.
+    # Compile once: the points of one seed all start together; each worker
+    # defines the network, the first to reach the project's build lock
+    # compiles, and the others find nothing left to compile. Seeds run one
+    # after another, because a standalone model may compile its seed into
+    # the binary, and a rebuild must never overlap a running binary of the
+    # same project.
     if spec.compile_once:
         batches = {}
         for point in pending:
@@ -394,12 +399,7 @@ def _execute(client, spec, pending, script_sha, on_point):
         batches = [pending]
 
     for batch in batches:
-        queue = list(batch)
-        if spec.compile_once:
-            first = queue.pop(0)
-            for future in as_completed([submit(first)], loop=client.loop):
-                collect(future, first)
-        futures = {submit(point): point for point in queue}
+        futures = {submit(point): point for point in batch}
         try:
             for future in as_completed(futures, loop=client.loop):
                 collect(future, futures[future])

@@ -5,6 +5,7 @@ every test here, also from a fresh process.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,13 @@ import numpy as np
 import pytest
 from brian2 import farad, ms, mV, nS, prefs
 
-from neurorelax.ion import SimulationDiverged, StandaloneProject, simulate
+from neurorelax.ion import (
+    SimulationDiverged,
+    StandaloneProject,
+    release_project,
+    reuse_project,
+    simulate,
+)
 
 pytestmark = [pytest.mark.standalone, pytest.mark.slow]
 HERE = Path(__file__).resolve().parent
@@ -119,3 +126,63 @@ def test_unknown_run_parameter_is_refused(project):
         project.run(params={"w_foo": 1 * nS})
     with pytest.raises(ValueError, match="w_exc must have units of siemens"):
         project.run(params={"w_exc": 1 * mV})
+
+
+DEFINITIONS = []
+
+
+def _define_small_network(project):
+    DEFINITIONS.append(project.name)
+    network, monitors, parameters = small_network.define()
+    for label, monitor in monitors.items():
+        project.add_monitor(monitor, label)
+    project.add_parameter("w_exc", parameters["w_exc"])
+    network.run(small_network.DURATION)
+    return network
+
+
+def test_reuse_project_defines_once_and_notices_a_changed_binary(tmp_path):
+    directory = tmp_path / "reused"
+
+    def reuse(structure):
+        return reuse_project(
+            "reused", _define_small_network, directory=directory, structure=structure
+        )
+
+    DEFINITIONS.clear()
+    try:
+        first = reuse({"a": 1})
+        assert reuse({"a": 1}) is first
+        assert len(DEFINITIONS) == 1 and first.compile_count == 1
+        baseline = first.run()
+        weaker = first.run(params={"w_exc": 0 * nS})
+        assert len(weaker["spikes"]["t"]) < len(baseline["spikes"]["t"])
+
+        # Another structure defines anew; the code is the same (once the old
+        # objects are gone, as they are when a model's run() returns), so no
+        # compilation.
+        del first
+        other = reuse({"a": 2})
+        assert len(DEFINITIONS) == 2
+        assert other.last_build_compiled is False and other.compile_count == 1
+
+        # A binary replaced on disk (here: touched) is never run unseen.
+        stamp = (directory / "main").stat().st_mtime_ns
+        os.utime(directory / "main", ns=(stamp + 10**9, stamp + 10**9))
+        del other
+        rebuilt = reuse({"a": 2})
+        assert len(DEFINITIONS) == 3 and rebuilt.compile_count == 1
+        np.testing.assert_array_equal(
+            rebuilt.run()["spikes"]["t"], baseline["spikes"]["t"]
+        )
+    finally:
+        release_project()
+
+
+def test_reuse_project_refuses_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="define must be callable, got 3"):
+        reuse_project("reused", 3, directory=tmp_path)
+    with pytest.raises(ValueError, match="structure must be picklable"):
+        reuse_project(
+            "reused", _define_small_network, directory=tmp_path, structure=lambda: 0
+        )
