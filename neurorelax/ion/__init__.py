@@ -1,7 +1,9 @@
 """Ion level: conductance-based Na/K/Cl neurons and AMPA/GABA synapses in Brian2.
 
 Importing this package registers a fast numpy implementation of Brian2's
-``exprel`` (see :mod:`neurorelax.ion._exprel`).
+``exprel`` (see :mod:`neurorelax.ion._exprel`) and C++ versions of ``exp``
+and ``exprel`` that compilers can vectorise (see
+:mod:`neurorelax.ion._vector_math`).
 
 Main entry points
 -----------------
@@ -14,6 +16,7 @@ Main entry points
 """
 
 from neurorelax.ion._exprel import register_fast_exprel
+from neurorelax.ion._vector_math import register_vector_math, restore_brian2_math
 from neurorelax.ion.builder import build_neurons, check_dt, max_dt, neuron_equations
 from neurorelax.ion.channels import (
     CHANNELS,
@@ -51,6 +54,7 @@ from neurorelax.ion.synapses import (
 )
 
 register_fast_exprel()
+register_vector_math()
 
 __all__ = [
     "CHANNELS",
@@ -83,7 +87,9 @@ __all__ = [
     "nernst",
     "neuron_equations",
     "register_channel",
+    "register_vector_math",
     "release_project",
+    "restore_brian2_math",
     "reuse_project",
     "simulate",
     "traub_miles",

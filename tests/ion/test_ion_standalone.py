@@ -186,3 +186,32 @@ def test_reuse_project_refuses_bad_arguments(tmp_path):
         reuse_project(
             "reused", _define_small_network, directory=tmp_path, structure=lambda: 0
         )
+
+
+def test_vectorised_exp_and_exprel_match_scipy(tmp_path):
+    import brian2
+    from scipy.special import exprel
+
+    near = np.array([1e-12, 1e-8, 1e-5, 1e-3, 0.0099, 0.01, 0.0101, 0.5, 5.0, 50.0])
+    x = np.concatenate([[0.0], near, -near, [300.0, 700.0, -700.0, -745.0]])
+    x = np.concatenate([x, np.linspace(-40, 40, 1001)])
+    project = StandaloneProject("vector_math", tmp_path / "vector_math")
+    with project.define():
+        group = brian2.NeuronGroup(
+            len(x), "x : 1 (constant)\ny : 1\nz : 1", name="values"
+        )
+        group.x = x
+        group.run_regularly("y = exprel(x)\nz = exp(x)", when="start")
+        monitor = brian2.StateMonitor(
+            group, ("y", "z"), record=True, when="end", name="out"
+        )
+        project.add_monitor(monitor, "out")
+        network = brian2.Network(group, monitor)
+        network.run(brian2.defaultclock.dt)
+    project.build()
+
+    out = project.run()["out"]
+
+    np.testing.assert_allclose(out["y"][:, 0], exprel(x), rtol=1e-13, atol=0)
+    np.testing.assert_allclose(out["z"][:, 0], np.exp(x), rtol=1e-14, atol=0)
+    assert out["y"][0, 0] == 1.0
