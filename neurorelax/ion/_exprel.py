@@ -10,7 +10,8 @@ summarised form) 1.5 times. The rates reach
 ``exprel`` already without units, so :func:`scipy.special.exprel`, which
 computes the same ``(exp(x) - 1)/x`` with the same limits (1 at 0, inf above
 717), is registered in its place once, when :mod:`neurorelax.ion` is
-imported. Other targets (Cython, C++) are unchanged.
+imported. The Cython target is unchanged; for C++ see
+:mod:`neurorelax.ion._vector_math`.
 """
 
 import logging
