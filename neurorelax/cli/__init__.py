@@ -9,11 +9,14 @@ logging and progress bars: the library itself never prints.
 import argparse
 import importlib
 import logging
+import os
 import sys
 
-__all__ = ["main"]
+__all__ = ["EXIT_BROKEN_PIPE", "main"]
 
 SUBCOMMAND_MODULES = ("graph", "compare", "figures", "sweep")
+# 128 + SIGPIPE, what a shell reports for a tool killed by a closed pipe
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser():
@@ -45,7 +48,65 @@ def configure_logging(verbosity):
 
 
 def main(argv=None):
-    """Run the command line and return its exit status."""
+    """Run the command line and return its exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success, 1 when the command reports a failure (for example a
+        failed sweep point), 2 for a command-line error (raised as
+        ``SystemExit``), and ``EXIT_BROKEN_PIPE`` (141, that is 128 + SIGPIPE)
+        when standard output was closed before the command finished writing,
+        as in ``neurorelax graph info GRAPH --json | head -1``. In that case
+        the command stops quietly, without a traceback, like a Unix tool
+        killed by SIGPIPE: the rest of its output goes to ``os.devnull``.
+    """
+    try:
+        status = _main(argv)
+        _flush_stdout()  # a closed pipe shows at the latest here
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+    except SystemExit:
+        # argparse's exits after an error: flush now, so that a closed pipe
+        # does not surface as a message at interpreter exit
+        try:
+            _flush_stdout()
+        except BrokenPipeError:
+            _discard_stdout()
+        raise
+    return status
+
+
+def _flush_stdout():
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _discard_stdout():
+    """Point standard output at ``os.devnull`` after its reader went away.
+
+    Python flushes ``sys.stdout`` again at exit; without this, that flush
+    would fail once more and print "Exception ignored ... BrokenPipeError".
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        # no file descriptor (sys.stdout replaced by a Python object)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+
+
+def _main(argv):
+    """Parse ``argv``, configure logging and run the sub-command's handler."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -4,8 +4,9 @@ Runs :func:`neurorelax.bridge.run_comparison` on a named built-in graph or a
 graph file (default: the TVB 76-region connectome), prints a short summary
 table, and writes ``comparison.h5`` (everything, for re-plotting),
 ``comparison.json`` (metrics and parameters) and ``comparison.png`` into the
-output folder. ``--replot FILE`` redraws the PNG and the table from a saved
-``comparison.h5`` without running anything.
+output folder (``--out``, default ``compare_out``). ``--replot FILE`` redraws
+the PNG and the table from a saved ``comparison.h5`` without running anything;
+it writes the PNG beside FILE unless ``--out`` names another folder.
 """
 
 import argparse
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 LONG_DURATION = 600.0  # s; longer runs get a warning of their cost
 STAGES = ("build", "simulate", "coarse-grain", "fit", "metrics")
+DEFAULT_OUT = "compare_out"
 
 
 def register(subparsers):
@@ -51,7 +53,12 @@ def register(subparsers):
         default="cpp_standalone",
         choices=("cpp_standalone", "numpy", "cython", "runtime"),
     )
-    parser.add_argument("--out", default="compare_out", help="output folder")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help=f"output folder (default: {DEFAULT_OUT}; with --replot, the folder "
+        "of FILE)",
+    )
     parser.add_argument(
         "--smoothing",
         type=float,
@@ -161,11 +168,15 @@ def resolve_graph(name):
     return from_spec(name)
 
 
-def check_out_dir(out):
-    """Create the output folder and check it is writable; return it as a Path."""
+def check_out_dir(out, name="--out", hint=""):
+    """Create the output folder and check it is writable; return it as a Path.
+
+    ``name`` says in the error messages where the folder came from; ``hint``
+    is appended to them.
+    """
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {str(out)!r} exists and is not a folder")
+        raise ValueError(f"{name} {str(out)!r} exists and is not a folder{hint}")
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
@@ -173,7 +184,7 @@ def check_out_dir(out):
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise ValueError(
-            f"--out {str(out)!r} is not a writable folder: {reason}"
+            f"{name} {str(out)!r} is not a writable folder: {reason}{hint}"
         ) from None
     return out
 
@@ -213,7 +224,15 @@ def _run(args):
 
     if args.replot:
         result = _load_replot(args.replot)
-        out = check_out_dir(args.out)
+        if args.out is None:
+            # beside the file, so that a re-plot replaces its own figure
+            out = check_out_dir(
+                Path(args.replot).parent,
+                name="the folder of --replot FILE",
+                hint="; choose another with --out",
+            )
+        else:
+            out = check_out_dir(args.out)
     else:
         check_arguments(args)
         params = network_parameters(args.set)
@@ -228,7 +247,7 @@ def _run(args):
                 graph.n_nodes * args.neurons_per_node,
                 n_synapses,
             )
-        out = check_out_dir(args.out)
+        out = check_out_dir(DEFAULT_OUT if args.out is None else args.out)
         try:
             result = _with_progress(run_comparison, graph, params, args)
         except MemoryError:

@@ -2,7 +2,9 @@
 
 The spec file (YAML or TOML) names a model script, the parameter values, the
 seeds and the metrics; see ``docs/sweep.md``. The sweep resumes: finished
-points recorded in the output folder are not run again.
+points recorded in the output folder are not run again. Dask's own log
+records (scheduler and nanny start and stop) show from INFO on with
+``neurorelax -v sweep``; without ``-v`` only its warnings and errors do.
 """
 
 import logging
@@ -71,6 +73,7 @@ def _run(args):
 
     from neurorelax.sweep import load_spec, plot_metric, run_sweep
 
+    _configure_dask_logging(args.verbose)
     if args.plot is not None and len(args.plot) not in (2, 3):
         raise ValueError(f"--plot expects METRIC X [Y], got {' '.join(args.plot)!r}")
     spec = load_spec(args.spec)
@@ -120,6 +123,27 @@ def _run(args):
         ax.figure.savefig(path, dpi=150)
         print(f"plot: {path}")
     return 1 if result.n_failed else 0
+
+
+def _configure_dask_logging(verbosity):
+    """Let ``distributed`` log INFO only with ``-v`` (WARNING and up otherwise).
+
+    Importing ``distributed`` sets its logger to INFO, and the records then
+    reach the command line's handler on the root logger, whatever ``-v``
+    says; the LocalCluster's ``silence_logs`` only quiets handlers attached
+    to the ``distributed`` logger itself, of which there are none when the
+    root logger already has one. So the level is set here, after the import.
+    ``-vv`` shows INFO too: Dask's DEBUG records are one per message.
+
+    Parameters
+    ----------
+    verbosity : int
+        Number of ``-v`` flags given to ``neurorelax``.
+    """
+    import distributed  # noqa: F401  (its import sets the logger level)
+
+    level = logging.INFO if verbosity > 0 else logging.WARNING
+    logging.getLogger("distributed").setLevel(level)
 
 
 def _check_plot(plot, spec):

@@ -1,5 +1,7 @@
-"""Bad `neurorelax compare` input is refused before anything is simulated."""
+"""Bad `neurorelax compare` input is refused before anything is simulated;
+`--replot` writes beside its file."""
 
+import numpy as np
 import pytest
 
 from neurorelax.bridge.assembly import AssemblyParameters
@@ -121,3 +123,75 @@ def test_a_long_duration_warns_of_its_cost(capsys, caplog, tmp_path):
     assert code == 2
     assert "--duration 100000 s: simulating" in caplog.text
     assert "exists and is not a folder" in err
+
+
+def _saved_comparison(folder):
+    """Save a small made-up comparison (2 stimuli, 3 nodes) as folder/comparison.h5."""
+    from neurorelax.bridge.comparison import (
+        MODELS,
+        ComparisonResult,
+        save_comparison,
+    )
+
+    rng = np.random.default_rng(0)
+    measured = rng.random((2, 3, 20))
+    arrays = {
+        "measured": measured,
+        "tau_spiking": np.array([0.02, 0.01]),
+        "tau_graph/diffusion": np.array([0.02, 0.012]),
+        "tau_theory/diffusion": np.array([0.02, 0.011]),
+    }
+    metrics = {
+        "n_spikes": 1000,
+        "effective_graph_r": 0.95,
+        "r2_ceiling_test": 0.9,
+        "r2_ceiling_test_unstimulated": 0.8,
+        "tau_spiking_0": 0.02,
+        "tau_graph_0/diffusion": 0.02,
+    }
+    for name in MODELS:
+        arrays[f"predicted/{name}"] = measured + 0.1
+        for key in ("r2_test", "r2_test_unstimulated", "r2_train"):
+            metrics[f"{key}/{name}"] = 0.85
+        metrics |= {
+            f"node_corr_median/{name}": 0.9,
+            f"gamma/{name}": 50.0,
+            f"decay/{name}": 10.0,
+        }
+    metrics["eta/extended"] = -5.0
+    metadata = {
+        "graph": "ring3",
+        "n_nodes": 3,
+        "protocol": {"train_nodes": [0], "test_nodes": [1]},
+        "coarse_graining": {"bin_width": 1e-3},
+    }
+    folder.mkdir()
+    h5, _ = save_comparison(ComparisonResult(arrays, metrics, metadata), folder)
+    return h5
+
+
+def test_cli_replot_writes_beside_the_file_unless_out_is_given(
+    capsys, tmp_path, monkeypatch
+):
+    h5 = _saved_comparison(tmp_path / "run")
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    assert main(["compare", "--replot", str(h5)]) == 0
+    assert (tmp_path / "run" / "comparison.png").stat().st_size > 0
+    assert not (elsewhere / "compare_out").exists()
+    out = capsys.readouterr().out
+    assert "R2 test" in out and f"wrote {tmp_path / 'run' / 'comparison.png'}" in out
+
+    # a relative FILE in the working directory: the PNG goes there too
+    monkeypatch.chdir(tmp_path / "run")
+    (tmp_path / "run" / "comparison.png").unlink()
+    assert main(["compare", "--replot", "comparison.h5"]) == 0
+    assert (tmp_path / "run" / "comparison.png").stat().st_size > 0
+
+    # an explicit --out still wins
+    other = tmp_path / "other"
+    assert main(["compare", "--replot", str(h5), "--out", str(other)]) == 0
+    assert (other / "comparison.png").stat().st_size > 0
+    assert sorted(p.name for p in other.iterdir()) == ["comparison.png"]

@@ -1,10 +1,13 @@
 """`neurorelax graph info|plot` on built-in names, generator specs and files."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from neurorelax.cli import main
+from neurorelax.cli import EXIT_BROKEN_PIPE, main
 
 
 def test_info_prints_every_quantity(capsys):
@@ -75,3 +78,26 @@ def test_bad_graph_is_a_command_line_error(tmp_path, capsys):
 
     assert exit_info.value.code == 2
     assert "neurorelax graph: error: source" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra", [["--json"], []])
+def test_info_into_a_closed_pipe_exits_quietly(extra):
+    # `neurorelax graph info ... | head -1`, made deterministic: the reader
+    # has gone before the command writes anything
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "neurorelax.cli", "graph", "info", "ring:8"] + extra,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+    assert done.returncode == EXIT_BROKEN_PIPE == 141
+    assert "BrokenPipeError" not in done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr

@@ -1,4 +1,8 @@
-"""`neurorelax sweep SPEC` on the shared cluster (through --scheduler)."""
+"""`neurorelax sweep SPEC` on the shared cluster (through --scheduler), and
+on its own LocalCluster in a subprocess for what reaches the terminal."""
+
+import subprocess
+import sys
 
 import pytest
 
@@ -75,3 +79,29 @@ def test_cli_refuses_a_malformed_plot_request(write_spec, capsys):
         main(["sweep", str(spec), "--plot", "square", "x", "y", "z"])
 
     assert "--plot expects METRIC X [Y], got 'square x y z'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_cli_shows_dask_info_logs_only_with_v(write_spec, verbose):
+    spec = write_spec("""
+        model: MODELS/failing_model.py
+        device: numpy
+        parameters: {x: [1.0]}
+        """)
+    command = [sys.executable, "-m", "neurorelax.cli"] + ["-v"] * verbose
+    command += ["sweep", str(spec), "--workers", "1", "--no-progress"]
+    command += ["--out", str(spec.parent / "out")]
+
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "1 point(s): 1 run" in done.stdout
+    # the LocalCluster's scheduler logs "State start" and "Scheduler at: ..."
+    # at INFO; warnings (a busy port 8787 in this session) may show either way
+    info = [line for line in done.stderr.splitlines() if line.startswith("INFO ")]
+    if verbose:
+        assert any(line.startswith("INFO distributed.scheduler") for line in info)
+    else:
+        assert not info, done.stderr
