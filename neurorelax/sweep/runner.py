@@ -333,7 +333,7 @@ def _cluster(scheduler, client, n_workers, connect_timeout):
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
-        silence_logs=logging.ERROR,
+        silence_logs=logging.WARNING,  # worker warnings still reach the driver
     )
     opened = Client(cluster, set_as_default=False)
     logger.info("started a LocalCluster with %d worker(s)", n_workers)
