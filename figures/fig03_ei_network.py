@@ -107,7 +107,11 @@ def make_figure(results, out_dir):
         yscale="log",
         title="Population rate (5 ms bins)",
     )
-    ax_pop.legend(loc="center right", fontsize=6)
+    # Room above the runaway traces for the legend, so it covers no data: the
+    # log axis is raised by 40 % of the decades the data span.
+    low, high = ax_pop.get_ylim()
+    ax_pop.set_ylim(low, high * (high / low) ** 0.4)
+    ax_pop.legend(loc="upper right", fontsize=6, borderaxespad=0.2)
 
     w = a["w_inh_factor"][w_rows] * meta["w_inh_nS"]
     ax_w.plot(w, rate[w_rows], "o-", color=colors.CONDITION["with"], label="E cells")

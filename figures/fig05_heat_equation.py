@@ -150,7 +150,15 @@ def make_figure(results, out_dir):
     )
     ax_dev.set_xlabel("t (s)")
     ax_dev.set_ylabel(r"distance from uniform $\|M - \bar M\|$")
-    ax_dev.legend(loc="upper right")
+    # Above the axes: inside, every corner holds the curve, the fit window
+    # (shaded, full height) or the fit values.
+    ax_dev.legend(
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=2,
+        borderaxespad=0.2,
+        columnspacing=1.0,
+    )
     ax_dev.text(
         0.02,
         0.04,

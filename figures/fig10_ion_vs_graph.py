@@ -196,25 +196,68 @@ def make_figure(results, out_dir):
 
     ax = axes[1, 2]
     names = ("gamma", "decay")
+    bars = [
+        (i + 0.4 * j, j, fits[model]["params"][n], fits[model]["stderr"].get(n, 0.0))
+        for j, model in enumerate(("diffusion", "extended"))
+        for i, n in enumerate(names)
+    ]
+    # A +/- 1 SE interval whose lower end is <= 0 has no place on a log axis:
+    # it is drawn from the value to the axis bottom, ending in an arrow, and
+    # marked unbounded (the fit cannot identify that parameter alone); an
+    # upper end off the axis (infinite) gets an arrow up the same way.
+    ends = [v for _, _, v, _ in bars if v > 0]
+    ends += [v - e for _, _, v, e in bars if v - e > 0]
+    bottom = 10 ** np.floor(np.log10(min(ends) / 3))
+    ends += [v + e for _, _, v, e in bars if np.isfinite(v + e)]
+    top = 10 ** np.ceil(np.log10(max(ends) * 3))
     for j, model in enumerate(("diffusion", "extended")):
-        values = [fits[model]["params"][n] for n in names]
-        errors = [fits[model]["stderr"].get(n, 0.0) for n in names]
+        mine = [bar for bar in bars if bar[1] == j]
         ax.bar(
-            np.arange(2) + 0.4 * j,
-            values,
+            [x for x, *_ in mine],
+            [v for *_, v, _ in mine],
             0.4,
-            yerr=errors,
+            yerr=[e if v - e > 0 else 0.0 for *_, v, e in mine],
             color=colors.CYCLE[j],
             label=model,
         )
+    unbounded = [(x, v, e) for x, _, v, e in bars if v - e <= 0]
+    for x, value, error in unbounded:
+        high = value + error if np.isfinite(value + error) else top
+        for end in (bottom, high):
+            style = "-|>" if end in (bottom, top) else "-"
+            ax.annotate(
+                "",
+                xy=(x, end),
+                xytext=(x, value),
+                arrowprops={
+                    "arrowstyle": style,
+                    "color": "k",
+                    "lw": 1.0,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                },
+            )
+    if unbounded:
+        # between the two groups of bars, below the legend
+        ax.text(
+            0.5,
+            0.58,
+            "$\\downarrow$: lower end\nof $\\pm$1 SE $\\leq$ 0,\n"
+            "unbounded\n(not identified)",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="center",
+            fontsize=6,
+        )
     ax.set_yscale("log")
+    ax.set_ylim(bottom, top)
     ax.set_xticks(np.arange(2) + 0.2, [r"$\gamma$ (1/s)", "decay (1/s)"])
     p = fits["diffusion"]["params"]
     ax.set_title(
         f"fit: $\\gamma$/decay = {p['gamma'] / p['decay']:.3g}, "
         f"gain/decay = {p['gain'] / p['decay']:.3g} Hz"
     )
-    ax.legend()
+    ax.legend(loc="upper left")
     panel_labels(axes.ravel())
     save_figure(fig, out_dir, NAME)
     return checks
