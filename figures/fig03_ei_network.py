@@ -84,11 +84,19 @@ def make_figure(results, out_dir):
         ax.set(
             xlabel="t (ms)",
             ylabel="cell",
-            ylim=(-1, 100),
+            ylim=(-1, 112),  # a strip above cell 99 for panel A's legend
             title=f"{LABELS[key]}: {rate[b]:.1f} Hz",
             xlim=(0, meta["window_ms"][1]),
         )
-    axes[0, 0].legend(loc="upper right", markerscale=4, framealpha=0.8, frameon=True)
+    axes[0, 0].legend(
+        loc="upper right",
+        ncols=2,
+        markerscale=4,
+        fontsize=6,
+        borderaxespad=0.1,
+        framealpha=1.0,
+        frameon=True,
+    )
 
     ax_pop, ax_w, ax_cl = axes[1]
     centres = 0.5 * (a["bin_edges_ms"][1:] + a["bin_edges_ms"][:-1])
@@ -137,11 +145,21 @@ def make_figure(results, out_dir):
             f"{a['Cl_in_mM'][row]:g} mM",
             (e_cl[row], rate[row]),
             textcoords="offset points",
-            xytext=(3, -9),
+            xytext=(4, -4),
+            va="top",
             fontsize=6,
         )
     ax_cl.axvline(meta["E_rest_mV"], color="0.5", ls="--", lw=0.8)
-    ax_cl.text(meta["E_rest_mV"], rate.max(), " E_L", va="top", color="0.4")
+    # E_L's label at the foot of its line, where no point or label sits.
+    ax_cl.text(
+        meta["E_rest_mV"],
+        0.02,
+        " E_L",
+        va="bottom",
+        color="0.4",
+        transform=ax_cl.get_xaxis_transform(),
+    )
+    ax_cl.margins(y=0.15)  # room for the lowest point's label
     ax_cl.set(
         xlabel="E_Cl = E_GABA-A (mV)",
         ylabel="mean E rate (Hz)",
