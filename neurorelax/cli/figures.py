@@ -465,7 +465,7 @@ def add_arguments(parser):
         "--jobs",
         type=int,
         default=1,
-        help="figures and models run in parallel (processes)",
+        help="figures and models run in parallel (processes; default 1)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument(

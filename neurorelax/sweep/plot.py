@@ -131,6 +131,9 @@ def _map(ax, rows, metric, x, y, units):
                 grid[i, j] = np.mean(samples)
     mesh = ax.pcolormesh(_edges(xs), _edges(ys), grid, shading="flat")
     ax.figure.colorbar(mesh, ax=ax, label=metric)
+    # Ticks at the grid values, so that every cell can be read off.
+    ax.set_xticks(xs, [_text(value) for value in xs])
+    ax.set_yticks(ys, [_text(value) for value in ys])
     ax.set_ylabel(_label(y, units))
 
 

@@ -220,6 +220,8 @@ def test_plot_metric_lines_and_map(fake_sweep):
     assert len(top) == 1 and list(top[0].get_xdata()) == [5.0, 10.0]
     grid = heat.collections[0].get_array().reshape(3, 2)
     assert np.allclose(grid, [[5, 10], [10, 20], [15, 30]])
+    assert list(heat.get_xticks()) == [5.0, 10.0]  # ticks at the grid values
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["1", "2", "3"]
     with pytest.raises(ValueError, match=r"metric: unknown column 'rate'"):
         plot_metric(result, "rate", "tau")
     with pytest.raises(ValueError, match=r"x: unknown column 'w_inh'"):
