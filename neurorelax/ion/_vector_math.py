@@ -96,7 +96,7 @@ def register_vector_math():
         _ORIGINAL[name] = implementations._implementations.get(generator)
         implementations.add_implementation(generator, code=code, name=function_name)
     flags = list(prefs.codegen.cpp.extra_compile_args_gcc)
-    _ORIGINAL["flags"] = flags
+    _ORIGINAL["had_flag"] = ALIAS_CHECKS_FLAG in flags
     if ALIAS_CHECKS_FLAG not in flags:
         prefs.codegen.cpp.extra_compile_args_gcc = [*flags, ALIAS_CHECKS_FLAG]
     logger.debug("registered vectorisable C++ exp and exprel")
@@ -116,5 +116,10 @@ def restore_brian2_math():
             implementations._implementations.pop(generator, None)
         else:
             implementations._implementations[generator] = original
-    prefs.codegen.cpp.extra_compile_args_gcc = _ORIGINAL["flags"]
+    # Only the flag added here goes: flags the user added since stay.
+    prefs.codegen.cpp.extra_compile_args_gcc = [
+        flag
+        for flag in prefs.codegen.cpp.extra_compile_args_gcc
+        if flag != ALIAS_CHECKS_FLAG or _ORIGINAL["had_flag"]
+    ]
     _ORIGINAL.clear()

@@ -55,6 +55,9 @@ logger = logging.getLogger(__name__)
 DEVICE_NAMES = ("numpy", "cython", "runtime", "cpp_standalone")
 COUNT_FILE = "neurorelax_compile_count.txt"
 DEFAULT_MAKE_JOBS = 2
+#: More parallel compile jobs than this only queue up (and GNU make stalls on
+#: very large counts), so more are refused.
+MAX_MAKE_JOBS = 4 * (os.cpu_count() or 1)
 #: Brian2's own default time step, set before every project definition.
 DEFAULT_DT = 0.1 * brian2.ms
 
@@ -133,14 +136,30 @@ def _check_build_options(directory, make_jobs, seed):
             )
     if isinstance(make_jobs, bool) or not isinstance(make_jobs, int | np.integer):
         raise ValueError(f"make_jobs must be an integer >= 1, got {make_jobs!r}")
-    if make_jobs < 1:
-        raise ValueError(f"make_jobs must be an integer >= 1, got {make_jobs!r}")
+    if not 1 <= make_jobs <= MAX_MAKE_JOBS:
+        raise ValueError(
+            f"make_jobs must be an integer in [1, {MAX_MAKE_JOBS}] (4 per core), "
+            f"got {make_jobs!r}"
+        )
     if seed is not None:
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
             raise ValueError(f"seed must be an integer or None, got {seed!r}")
         if not 0 <= seed < 2**32:
             raise ValueError(f"seed must lie in [0, 2**32 - 1], got {seed!r}")
     return int(make_jobs), None if seed is None else int(seed)
+
+
+def _check_name(name):
+    """Refuse a project name that is not a plain folder name."""
+    if (
+        not isinstance(name, str)
+        or not name
+        or not all(c.isalnum() or c in "-_" for c in name)
+    ):
+        raise ValueError(
+            f"name must be a non-empty string of letters, digits, '-' and '_', "
+            f"got {name!r}"
+        )
 
 
 def compile_count(directory):
@@ -208,16 +227,10 @@ class StandaloneProject:
     """
 
     def __init__(self, name, directory=None, *, seed=0, make_jobs=DEFAULT_MAKE_JOBS):
-        if (
-            not isinstance(name, str)
-            or not name
-            or not all(c.isalnum() or c in "-_" for c in name)
-        ):
-            raise ValueError(
-                f"name must be a non-empty string of letters, digits, '-' and '_', "
-                f"got {name!r}"
-            )
+        _check_name(name)
         self.make_jobs, self.seed = _check_build_options(directory, make_jobs, seed)
+        if self.seed is None:
+            raise ValueError("seed must be an integer in [0, 2**32 - 1], got None")
         self.name = name
         self.directory = Path(directory) if directory else build_root() / name
         self.parameters = {}
@@ -230,6 +243,7 @@ class StandaloneProject:
         #: Holds the Network of the project, if the caller wants it kept alive.
         self.network = None
         self._built = False
+        self._stamp = None
         self._device = None
 
     @contextlib.contextmanager
@@ -337,6 +351,7 @@ class StandaloneProject:
                 path.write_text(str(compile_count(self.directory) + 1))
         self.build_seconds = time.perf_counter() - start
         self._built = True
+        self._stamp = _binary_stamp(self.directory)
         logger.info(
             "standalone project %s built in %.1f s (compiled: %s)",
             self.name,
@@ -388,6 +403,19 @@ class StandaloneProject:
         """
         if not self._built:
             raise RuntimeError(f"project {self.name!r}: call build() before run()")
+        if _binary_stamp(self.directory) != self._stamp:
+            raise RuntimeError(
+                f"project {self.name!r}: the binary in {str(self.directory)!r} was "
+                "removed or rebuilt (by another project of the same name, e.g. "
+                "with another seed) since this project built it; define and build "
+                "the project again"
+            )
+        if not isinstance(params, dict | None):
+            raise ValueError(
+                f"params must be a dict of name -> value, got {type(params).__name__}"
+            )
+        if not isinstance(keep, bool | np.bool_):
+            raise ValueError(f"keep must be True or False, got {keep!r}")
         merged = self.run_args(params)
         merged.update(run_args or {})
         explicit = results_dir is not None
@@ -397,19 +425,23 @@ class StandaloneProject:
                 / "results"
                 / (f"run_{os.getpid()}_{uuid.uuid4().hex[:12]}")
             )
+        elif Path(results_dir).exists() and not Path(results_dir).is_dir():
+            raise ValueError(
+                f"results_dir {str(results_dir)!r} is a file; expected a folder"
+            )
         relative = os.path.relpath(
             Path(results_dir).resolve(), self.directory.resolve()
         )
 
-        self._device.run(
-            directory=str(self.directory),
-            results_directory=relative,
-            with_output=False,
-            run_args=merged,
-        )
-        self.last_run_seconds = self._device.timers["run_binary"]
-        self.last_simulation_seconds = getattr(self._device, "_last_run_time", None)
         try:
+            self._device.run(
+                directory=str(self.directory),
+                results_directory=relative,
+                with_output=False,
+                run_args=merged,
+            )
+            self.last_run_seconds = self._device.timers["run_binary"]
+            self.last_simulation_seconds = getattr(self._device, "_last_run_time", None)
             monitors = [
                 m for m in self.monitors.values() if isinstance(m, StateMonitor)
             ]
@@ -529,6 +561,10 @@ def reuse_project(
 
 def _reuse(name, define, identity, structure, seed, directory, make_jobs):
     """:func:`reuse_project`, with what identifies ``define`` given apart."""
+    _check_name(name)
+    make_jobs, seed = _check_build_options(directory, make_jobs, seed)
+    if seed is None:
+        raise ValueError("seed must be an integer in [0, 2**32 - 1], got None")
     directory = Path(directory) if directory else build_root() / name
     key = (name, str(directory.resolve()), seed, _structure_digest(structure))
     code = identity
@@ -634,8 +670,8 @@ def simulate(
     Raises
     ------
     SimulationDiverged
-        When the state becomes NaN (during the run on runtime targets, after
-        it on standalone).
+        When a group's final state or a recorded trace is NaN or infinite
+        (checked after the run, on every device).
     """
     from brian2 import second
 
@@ -645,9 +681,19 @@ def simulate(
             f"got {device!r}"
         )
     check_quantity("duration", duration, second, low=0 * second, low_open=True)
+    if not callable(define):
+        raise ValueError(f"define must be callable, got {define!r}")
+    if not isinstance(params, dict | None):
+        raise ValueError(
+            f"params must be a dict of name -> value, got {type(params).__name__}"
+        )
     name = name or getattr(define, "__name__", "network")
+    _check_name(name)
+    _check_build_options(directory, make_jobs, seed)
 
     if device != "cpp_standalone":
+        from brian2 import NeuronGroup
+
         use_device(device, seed=seed)
         network, monitors, parameters = define()
         for key, value in (params or {}).items():
@@ -660,6 +706,9 @@ def simulate(
             check_quantity(key, value, brian2.get_unit(variable.dim), allow_array=True)
             variable[:] = value
         network.run(duration)
+        groups = [obj for obj in network.objects if isinstance(obj, NeuronGroup)]
+        state_monitors = [m for m in monitors.values() if isinstance(m, StateMonitor)]
+        check_finite_state(groups, t_end=duration, monitors=state_monitors)
         return {key: _monitor_data(monitor) for key, monitor in monitors.items()}
 
     def define_project(project):

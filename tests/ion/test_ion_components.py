@@ -221,6 +221,22 @@ def test_simulate_on_numpy_sets_run_parameters():
         simulate(small_network.define, 1 * ms, device="numpy", params={"w_foo": 1 * nS})
     with pytest.raises(ValueError, match=r"duration is out of range: got 0\. s"):
         simulate(small_network.define, 0 * ms, device="numpy")
+    with pytest.raises(ValueError, match="params must be a dict"):
+        simulate(small_network.define, 1 * ms, device="numpy", params=[1])
+    with pytest.raises(ValueError, match="define must be callable, got 42"):
+        simulate(42, 1 * ms, device="numpy")
+
+
+def test_simulate_on_numpy_reports_a_diverged_state():
+    import ion_small_network as small_network
+    from brian2 import farad
+
+    from neurorelax.ion import SimulationDiverged, simulate
+
+    with pytest.raises(SimulationDiverged, match="group 'cells' became NaN"):
+        simulate(
+            small_network.define, 5 * ms, device="numpy", params={"C_m": 0 * farad}
+        )
 
 
 def test_gaba_b_is_a_potassium_conductance_with_slow_kinetics():

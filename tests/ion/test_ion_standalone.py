@@ -215,3 +215,35 @@ def test_vectorised_exp_and_exprel_match_scipy(tmp_path):
     np.testing.assert_allclose(out["y"][:, 0], exprel(x), rtol=1e-13, atol=0)
     np.testing.assert_allclose(out["z"][:, 0], np.exp(x), rtol=1e-14, atol=0)
     assert out["y"][0, 0] == 1.0
+
+
+def test_a_project_refuses_to_run_a_binary_rebuilt_since(tmp_path):
+    directory = tmp_path / "rebuilt"
+    try:
+        project = reuse_project("rebuilt", _define_small_network, directory=directory)
+        project.run()
+        stamp = (directory / "main").stat().st_mtime_ns
+        os.utime(directory / "main", ns=(stamp + 10**9, stamp + 10**9))
+
+        with pytest.raises(RuntimeError, match="was removed or rebuilt"):
+            project.run()
+        assert not list((directory / "results").glob("run_*"))  # nothing left
+    finally:
+        release_project()
+
+
+def test_a_cached_project_still_checks_its_arguments(tmp_path):
+    directory = tmp_path / "checked"
+    try:
+        reuse_project("checked", _define_small_network, directory=directory, seed=1)
+        for bad in ({"seed": True}, {"seed": 1.0}, {"seed": None}, {"make_jobs": 0}):
+            with pytest.raises(ValueError, match="seed|make_jobs"):
+                reuse_project(
+                    "checked", _define_small_network, directory=directory, **bad
+                )
+        with pytest.raises(ValueError, match=r"make_jobs must be an integer in \[1"):
+            reuse_project(
+                "checked", _define_small_network, directory=directory, make_jobs=10**6
+            )
+    finally:
+        release_project()

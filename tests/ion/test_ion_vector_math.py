@@ -34,3 +34,15 @@ def test_import_installs_vector_math_and_restore_undoes_it():
     assert register_vector_math() is False  # idempotent
     assert prefs.codegen.cpp.extra_compile_args_gcc.count(ALIAS_CHECKS_FLAG) == 1
     assert "fabs(x) < 1e-2" in _cpp_code("exprel")["support_code"]
+
+
+def test_restore_keeps_flags_added_after_registering():
+    before = list(prefs.codegen.cpp.extra_compile_args_gcc)
+    prefs.codegen.cpp.extra_compile_args_gcc = [*before, "-DNEURORELAX_TEST_FLAG"]
+    try:
+        restore_brian2_math()
+        flags = prefs.codegen.cpp.extra_compile_args_gcc
+        assert "-DNEURORELAX_TEST_FLAG" in flags and ALIAS_CHECKS_FLAG not in flags
+    finally:
+        register_vector_math()
+        prefs.codegen.cpp.extra_compile_args_gcc = before
