@@ -113,12 +113,12 @@ def check_finite_array(name, values, *, ndim=None, shape=None, nonnegative=False
     -------
     ndarray of float64
     """
-    if np.iscomplexobj(values):
-        raise ValueError(
-            f"{name} must be real; got complex values such as "
-            f"{format_value(np.ravel(np.asarray(values))[:1])}"
-        )
     try:
+        if np.iscomplexobj(values):
+            raise ValueError(
+                f"{name} must be real; got complex values such as "
+                f"{format_value(np.ravel(np.asarray(values))[:1])}"
+            )
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(

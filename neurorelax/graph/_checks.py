@@ -52,7 +52,13 @@ def check_n_threads(n_threads):
 def check_real(name, values):
     """Refuse complex input, which a float conversion would silently truncate."""
     data = values.data if hasattr(values, "tocsr") else values
-    if np.iscomplexobj(data):
+    try:
+        complex_values = np.iscomplexobj(data)
+    except ValueError as error:  # ragged nested lists, for instance
+        raise ValueError(
+            f"{name} must be an array of real numbers; could not convert it ({error})"
+        ) from error
+    if complex_values:
         raise ValueError(
             f"{name} must be real, got complex values "
             f"(dtype {np.asarray(data).dtype}); pass the real part (.real) "

@@ -181,6 +181,10 @@ def implicit_system(graph, gamma, dt, *, kind="combinatorial"):
     dt = check_rate("dt", dt)
     check_choice("kind", kind, LAPLACIAN_KINDS)
     step = gamma * dt
+    if not np.isfinite(step):
+        raise ValueError(
+            f"gamma * dt must be finite, got gamma = {gamma!r} and dt = {dt!r}"
+        )
     operator = laplacian(graph, kind)
     return LinearSystem.from_matrix(sp.eye_array(graph.n_nodes) + step * operator)
 

@@ -372,6 +372,12 @@ def _validated_matrix(name, values, *, directed, self_loops, n_nodes=None):
     matrix = _handle_self_loops(name, matrix, self_loops)
     matrix.eliminate_zeros()
     matrix.sort_indices()
+    strengths = np.concatenate([matrix.sum(axis=0), matrix.sum(axis=1)])
+    if not np.isfinite(strengths).all():
+        raise ValueError(
+            f"{name}: the sum of a node's weights overflows float64; rescale "
+            "the weights (e.g. divide by their maximum)"
+        )
 
     if not directed:
         matrix = _symmetrised(name, matrix)
@@ -390,6 +396,8 @@ def compact_indices(matrix):
 def _check_square(name, shape, n_nodes):
     if shape[0] != shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {shape}")
+    if shape[0] == 0:
+        raise ValueError(f"{name} must have at least one node, got shape {shape}")
     if n_nodes is not None and shape != (n_nodes, n_nodes):
         raise ValueError(
             f"{name} must have shape ({n_nodes}, {n_nodes}) to match the "

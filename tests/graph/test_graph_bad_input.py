@@ -109,3 +109,26 @@ def test_modes_must_be_eigenmodes(ring):
         project(np.ones(6), np.eye(6))
     with pytest.raises(TypeError, match=r"modes must be an Eigenmodes object"):
         mode_decay(np.ones(6), eigenmodes(ring).vectors, np.ones(6), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ([[0, 1], [1]], r"weights must be an array of real numbers; could not"),
+        (np.zeros((0, 0)), r"weights must have at least one node, got shape \(0, 0\)"),
+        (
+            np.array([[0, 1e308, 1e308], [1e308, 0, 0], [1e308, 0, 0]]),
+            r"weights: the sum of a node's weights overflows float64",
+        ),
+    ],
+)
+def test_degenerate_weights_are_refused(weights, message):
+    with pytest.raises(ValueError, match=message):
+        Graph(weights)
+
+
+def test_implicit_step_that_overflows_is_refused(ring):
+    from neurorelax.graph import implicit_system
+
+    with pytest.raises(ValueError, match=r"gamma \* dt must be finite"):
+        implicit_system(ring, gamma=1e300, dt=1e300)
