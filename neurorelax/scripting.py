@@ -26,11 +26,11 @@ import hashlib
 import importlib.util
 import logging
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
+from neurorelax.quantities import parse_quantity, split_quantity
 from neurorelax.results import save_results
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "resolve_overrides",
     "save_model_results",
     "script_directory",
+    "split_quantity",
 ]
 
 logger = logging.getLogger(__name__)
@@ -111,72 +112,6 @@ def load_script(name_or_path, kind="models"):
         del sys.modules[module_name]
         raise
     return module
-
-
-_QUANTITY = re.compile(r"^\s*([-+0-9.eE]+)\s*\*?\s*([A-Za-z_][A-Za-z0-9_/*^ ]*)?\s*$")
-
-
-def parse_quantity(text, like=None, name="value"):
-    """Parse ``"10 nS"``, ``"10*nS"`` or ``"0.5"`` into a number or Quantity.
-
-    Parameters
-    ----------
-    text : str or number
-        The value, with its unit written after the number.
-    like : Quantity or float, optional
-        A default whose dimensions the parsed value must have. A value
-        without a unit is refused when ``like`` has one.
-    name : str
-        Parameter name for error messages.
-    """
-    if not isinstance(text, str):
-        value = text
-    else:
-        match = _QUANTITY.match(text)
-        if match is None:
-            raise ValueError(
-                f"{name}: could not parse {text!r}; expected a number followed "
-                "by a unit, such as '10 nS' or '2.5*ms'"
-            )
-        number, unit = match.groups()
-        value = float(number)
-        if unit:
-            value = value * _brian_unit(unit.strip(), name)
-    _check_dimensions(name, value, like)
-    return value
-
-
-def _brian_unit(unit_text, name):
-    import brian2
-
-    namespace = {
-        key: item
-        for key, item in vars(brian2).items()
-        if isinstance(item, brian2.Unit | brian2.Quantity)
-    }
-    try:
-        return eval(unit_text.replace("^", "**"), {"__builtins__": {}}, namespace)
-    except Exception as error:
-        raise ValueError(f"{name}: unknown unit {unit_text!r}") from error
-
-
-def _check_dimensions(name, value, like):
-    if like is None:
-        return
-    wanted = getattr(like, "dim", None)
-    got = getattr(value, "dim", None)
-    if wanted is None and got is None:
-        return
-    from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
-
-    wanted = wanted or DIMENSIONLESS
-    got = got or DIMENSIONLESS
-    if wanted != got:
-        raise ValueError(
-            f"{name}: expected a value in units of {get_unit(wanted)!r}, got "
-            f"{value!r}; write the unit after the number, e.g. "
-            f"'{float(like / get_unit(wanted)):g} {get_unit(wanted)!r}'"
-        )
 
 
 def resolve_overrides(defaults, params, model_name="model"):

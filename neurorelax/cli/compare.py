@@ -202,6 +202,23 @@ def check_arguments(args):
 
 
 def _load_replot(path):
+    """Read a saved comparison for ``--replot``, refusing files that are not one.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``comparison.h5`` file.
+
+    Returns
+    -------
+    ComparisonResult
+        With the metrics that JSON kept as text (``"nan"``) as floats.
+
+    Raises
+    ------
+    ValueError
+        One line naming ``--replot``, the file and what is wrong or missing.
+    """
     from neurorelax.bridge.comparison import load_comparison
 
     path = Path(path)
@@ -210,13 +227,149 @@ def _load_replot(path):
         raise ValueError(
             f"--replot {str(path)!r} {what}; expected a comparison.h5 file"
         )
-    try:
-        return load_comparison(path)
-    except (OSError, KeyError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    problem = _replot_metadata_problem(path)
+    if problem is None:
+        try:
+            result = load_comparison(path)
+        except (OSError, KeyError, TypeError, ValueError) as error:
+            problem = f"it cannot be read ({_first_line(error)})"
+        else:
+            problem = _replot_problem(result)
+    if problem is not None:
         raise ValueError(
-            f"--replot {str(path)!r} is not a readable comparison.h5 file ({first})"
-        ) from None
+            f"--replot {str(path)!r} is not a comparison.h5 file written by "
+            f"`neurorelax compare`: {problem}"
+        )
+    result.metrics.update(
+        (key, float(value))
+        for key, value in result.metrics.items()
+        if isinstance(value, str)
+    )
+    return result
+
+
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _replot_metadata_problem(path):
+    """Say why the file's ``metadata`` attribute is not a JSON object, or None."""
+    import json
+
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as handle:
+            text = handle.attrs.get("metadata")
+    except OSError as error:
+        return f"it is not a readable HDF5 file ({_first_line(error)})"
+    if text is None:
+        return "it has no 'metadata' attribute"
+    try:
+        metadata = json.loads(text)
+    except (TypeError, ValueError) as error:
+        return f"its 'metadata' attribute is not JSON ({_first_line(error)})"
+    if not isinstance(metadata, dict):
+        return (
+            "its 'metadata' attribute is not a JSON object (got "
+            f"{type(metadata).__name__})"
+        )
+    return None
+
+
+def _replot_problem(result):
+    """Say what a loaded comparison lacks for the table and the figure, or None."""
+    from neurorelax.bridge.comparison import MODELS
+
+    arrays, metadata, metrics = result.arrays, result.metadata, result.metrics
+    curves = ("tau_spiking", "tau_graph/diffusion", "tau_theory/diffusion")
+    needed = ("measured", *(f"predicted/{name}" for name in MODELS), *curves)
+    missing = [key for key in needed if key not in arrays]
+    if missing:
+        return f"dataset(s) {', '.join(map(repr, missing))} missing"
+    for key in needed:
+        if np.asarray(arrays[key]).dtype.kind not in "biuf":
+            return f"dataset {key!r} is not numeric"
+    shape = np.shape(arrays["measured"])
+    if len(shape) != 3 or 0 in shape:
+        return (
+            "dataset 'measured' must have shape (stimuli, nodes, bins) with no "
+            f"empty axis, got {shape}"
+        )
+    for name in MODELS:
+        if np.shape(arrays[f"predicted/{name}"]) != shape:
+            return (
+                f"dataset 'predicted/{name}' has shape "
+                f"{np.shape(arrays[f'predicted/{name}'])}, not that of "
+                f"'measured' {shape}"
+            )
+    lengths = {np.shape(arrays[key]) for key in curves}
+    if len(lengths) != 1 or len(next(iter(lengths))) != 1 or 0 in lengths.pop():
+        return f"datasets {', '.join(map(repr, curves))} must be 1-D of equal length"
+
+    protocol = metadata.get("protocol")
+    if not isinstance(protocol, dict):
+        return "metadata 'protocol' (train_nodes, test_nodes) missing"
+    nodes = {}
+    for key in ("train_nodes", "test_nodes"):
+        value = protocol.get(key)
+        if not isinstance(value, list) or not all(
+            isinstance(node, int) and not isinstance(node, bool) for node in value
+        ):
+            return f"metadata protocol.{key} is not a list of node indices"
+        nodes[key] = value
+    if not nodes["test_nodes"]:
+        return "metadata protocol.test_nodes is empty (no held-out stimulus)"
+    stimuli = len(nodes["train_nodes"]) + len(nodes["test_nodes"])
+    if shape[0] != stimuli:
+        return (
+            f"dataset 'measured' has {shape[0]} stimuli, but protocol names "
+            f"{stimuli} stimulated nodes"
+        )
+    coarse = metadata.get("coarse_graining")
+    bin_width = coarse.get("bin_width") if isinstance(coarse, dict) else None
+    if not _is_number(bin_width) or not 0 < float(bin_width) < np.inf:
+        return (
+            f"metadata coarse_graining.bin_width is not a number > 0, got {bin_width!r}"
+        )
+
+    if not isinstance(metrics, dict):
+        return "its metrics are not a mapping of names to numbers"
+    wanted = ["n_spikes", "effective_graph_r", "r2_ceiling_test"]
+    wanted += ["r2_ceiling_test_unstimulated", "eta/extended"]
+    for name in MODELS:
+        wanted += [
+            f"{key}/{name}"
+            for key in (
+                "r2_test",
+                "r2_test_unstimulated",
+                "r2_train",
+                "node_corr_median",
+                "gamma",
+                "decay",
+            )
+        ]
+    missing = [key for key in wanted if key not in metrics]
+    if missing:
+        return f"metric(s) {', '.join(map(repr, missing))} missing"
+    for key, value in metrics.items():
+        if not _is_number(value):
+            return f"metric {key!r} is not a number, got {value!r}"
+    return None
+
+
+def _is_number(value):
+    """True for an int or float (not a bool), or JSON's text of one (``"nan"``)."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, int | float | np.integer | np.floating) and not (
+        isinstance(value, bool | np.bool_)
+    )
 
 
 def _run(args):

@@ -7,6 +7,14 @@ graph. Edge weights are ``weight`` (a constant) or, when ``weight`` is a
 pair ``(low, high)``, drawn uniformly from [low, high) with
 ``numpy.random.default_rng`` seeded from ``seed``.
 
+Sizes are bounded before anything is built, because networkx keeps every
+node and edge as Python objects (about 0.6 kB each; a ring of 1,000,000
+nodes takes about 1.2 GB): at most ``MAX_NODES`` = 1,000,000 nodes, at most
+``MAX_EDGES`` = 10,000,000 edges (the exact count, or the expected count
+for the random generators, about 6 GB) and at most ``MAX_BLOCKS`` = 1,000
+blocks in a stochastic block model (whose generator visits every pair of
+blocks). Larger requests raise a ValueError naming the argument.
+
 Examples
 --------
 >>> from neurorelax.connectome import generators
@@ -28,7 +36,44 @@ from neurorelax.validation import (
     format_value,
 )
 
-__all__ = ["grid_2d", "random_geometric", "ring", "small_world", "stochastic_block"]
+__all__ = [
+    "MAX_BLOCKS",
+    "MAX_EDGES",
+    "MAX_NODES",
+    "grid_2d",
+    "random_geometric",
+    "ring",
+    "small_world",
+    "stochastic_block",
+]
+
+MAX_NODES = 1_000_000
+MAX_EDGES = 10_000_000
+MAX_BLOCKS = 1_000
+
+
+def _check_size(generator, nodes, edges, *, nodes_name, edges_name):
+    """Refuse a graph beyond ``MAX_NODES`` nodes or ``MAX_EDGES`` edges.
+
+    Parameters
+    ----------
+    generator : str
+        The generator's name, for the message.
+    nodes, edges : int or float
+        Node count and (expected) edge count of the requested graph.
+    nodes_name, edges_name : str
+        The arguments that set them, as written in the message.
+    """
+    if nodes > MAX_NODES:
+        raise ValueError(
+            f"{generator}: {nodes_name} must be at most {MAX_NODES:,} nodes, got "
+            f"{nodes:,}"
+        )
+    if edges > MAX_EDGES:
+        raise ValueError(
+            f"{generator}: {edges_name} must be at most {MAX_EDGES:,} edges, got "
+            f"{edges:,.0f}; use fewer nodes or a sparser graph"
+        )
 
 
 def _weights(nx_graph, weight, seed):
@@ -71,9 +116,10 @@ def ring(n, *, neighbours=1, weight=1.0, seed=0):
     Parameters
     ----------
     n : int
-        Number of nodes, >= 3 and > 2 * neighbours.
+        Number of nodes, >= 3, > 2 * neighbours and <= ``MAX_NODES``.
     neighbours : int, optional
-        Neighbours on each side; each node has degree 2 * neighbours.
+        Neighbours on each side; each node has degree 2 * neighbours, and
+        ``n * neighbours`` must be <= ``MAX_EDGES``.
     weight : float or (float, float), optional
         Edge weight, or a range for uniform random weights.
     seed : int, optional
@@ -90,6 +136,7 @@ def ring(n, *, neighbours=1, weight=1.0, seed=0):
         raise ValueError(
             f"neighbours must be < n / 2 (= {n / 2}) for a ring, got {neighbours}"
         )
+    _check_size("ring", n, n * neighbours, nodes_name="n", edges_name="n * neighbours")
     nx_graph = nx.watts_strogatz_graph(n, 2 * neighbours, 0.0)
     return _graph(nx_graph, None, _circle(n), weight, seed, f"ring{n}")
 
@@ -100,7 +147,8 @@ def grid_2d(rows, cols, *, periodic=False, weight=1.0, seed=0):
     Parameters
     ----------
     rows, cols : int
-        Grid size, each >= 1 (>= 3 when ``periodic``).
+        Grid size, each >= 1 (>= 3 when ``periodic``), with ``rows * cols``
+        <= ``MAX_NODES`` (so at most 2 ``MAX_NODES`` edges).
     periodic : bool, optional
         Wrap both directions (a torus).
     weight : float or (float, float), optional
@@ -120,6 +168,13 @@ def grid_2d(rows, cols, *, periodic=False, weight=1.0, seed=0):
     cols = check_integer("cols", cols, minimum=minimum)
     if rows * cols < 2:
         raise ValueError(f"rows * cols must be >= 2, got {rows} x {cols}")
+    _check_size(
+        "grid_2d",
+        rows * cols,
+        2 * rows * cols,
+        nodes_name="rows * cols",
+        edges_name="the edge count",
+    )
     nx_graph = nx.grid_2d_graph(rows, cols, periodic=periodic)
     ordered = nx.Graph()
     ordered.add_nodes_from((r, c) for r in range(rows) for c in range(cols))
@@ -139,9 +194,10 @@ def small_world(n, k, p, seed=0, *, weight=1.0):
     Parameters
     ----------
     n : int
-        Number of nodes, > k.
+        Number of nodes, > k and <= ``MAX_NODES``.
     k : int
-        Even number of nearest neighbours, >= 2.
+        Even number of nearest neighbours, >= 2, with ``n * k / 2`` (the
+        edge count) <= ``MAX_EDGES``.
     p : float
         Rewiring probability in [0, 1].
     seed : int, optional
@@ -159,6 +215,7 @@ def small_world(n, k, p, seed=0, *, weight=1.0):
     k = check_integer("k", k, minimum=2)
     if k % 2 or k >= n:
         raise ValueError(f"k must be an even integer < n (= {n}), got {k}")
+    _check_size("small_world", n, n * k // 2, nodes_name="n", edges_name="n * k / 2")
     p = check_in_range("p", p, 0.0, 1.0)
     seed = check_integer("seed", seed, minimum=0)
     nx_graph = nx.watts_strogatz_graph(n, k, p, seed=seed)
@@ -175,9 +232,11 @@ def stochastic_block(sizes, p_in, p_out, seed=0, *, weight=1.0):
     ----------
     sizes : sequence of int, or int
         Number of nodes in each block; an int ``B`` is not accepted alone
-        (give e.g. ``[10] * B`` for B blocks of 10).
+        (give e.g. ``[10] * B`` for B blocks of 10). At most ``MAX_BLOCKS``
+        blocks and ``MAX_NODES`` nodes in all.
     p_in, p_out : float
-        Connection probabilities in [0, 1].
+        Connection probabilities in [0, 1]; the expected edge count must be
+        <= ``MAX_EDGES``.
     seed : int, optional
         Seed for the edges (and random weights).
     weight : float or (float, float), optional
@@ -198,12 +257,26 @@ def stochastic_block(sizes, p_in, p_out, seed=0, *, weight=1.0):
             f"sizes must be a non-empty sequence of block sizes (e.g. [10, 10, "
             f"10] for 3 blocks), got {format_value(sizes)}"
         )
+    if len(sizes) > MAX_BLOCKS:
+        raise ValueError(
+            f"stochastic_block: sizes must have at most {MAX_BLOCKS:,} blocks, got "
+            f"{len(sizes):,}"
+        )
     sizes = [check_integer(f"sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes)]
     if sum(sizes) < 2:
         raise ValueError(f"sizes must add up to >= 2 nodes, got {sizes}")
     p_in = check_in_range("p_in", p_in, 0.0, 1.0)
     p_out = check_in_range("p_out", p_out, 0.0, 1.0)
     seed = check_integer("seed", seed, minimum=0)
+    total = sum(sizes)
+    within = sum(s * (s - 1) // 2 for s in sizes)
+    _check_size(
+        "stochastic_block",
+        total,
+        p_in * within + p_out * (total * (total - 1) // 2 - within),
+        nodes_name="sum(sizes)",
+        edges_name="the expected edge count",
+    )
     n_blocks = len(sizes)
     probabilities = np.full((n_blocks, n_blocks), p_out)
     np.fill_diagonal(probabilities, p_in)
@@ -222,9 +295,11 @@ def random_geometric(n, radius, seed=0, *, dim=2, weight=1.0):
     Parameters
     ----------
     n : int
-        Number of nodes, >= 2.
+        Number of nodes, >= 2 and <= ``MAX_NODES``.
     radius : float
-        Connection distance, > 0.
+        Connection distance, > 0. The expected edge count, ``n (n - 1) / 2``
+        times the volume of a ball of this radius (at most 1; the boundary
+        is ignored, so this overestimates), must be <= ``MAX_EDGES``.
     seed : int, optional
         Seed for the positions (and random weights).
     dim : {2, 3}, optional
@@ -242,6 +317,14 @@ def random_geometric(n, radius, seed=0, *, dim=2, weight=1.0):
     seed = check_integer("seed", seed, minimum=0)
     if dim not in (2, 3):
         raise ValueError(f"dim must be 2 or 3, got {format_value(dim)}")
+    ball = np.pi * radius**2 if dim == 2 else 4.0 / 3.0 * np.pi * radius**3
+    _check_size(
+        "random_geometric",
+        n,
+        n * (n - 1) / 2 * min(1.0, ball),
+        nodes_name="n",
+        edges_name="the expected edge count",
+    )
     nx_graph = nx.random_geometric_graph(n, radius, dim=dim, seed=seed)
     positions = np.array([nx_graph.nodes[i]["pos"] for i in range(n)])
     return _graph(nx_graph, None, positions, weight, seed, f"geometric{n}")

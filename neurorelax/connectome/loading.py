@@ -298,6 +298,12 @@ def _generate(kind, arguments, seed):
         if kind == "sbm":
             blocks, p_in, p_out = arguments.split(",")
             n_blocks, size = blocks.lower().split("x")
+            if int(n_blocks) > generators.MAX_BLOCKS:
+                # before the list of block sizes is made
+                raise ValueError(
+                    f"graph spec {kind}:{arguments!r}: BLOCKS must be at most "
+                    f"{generators.MAX_BLOCKS:,}, got {int(n_blocks):,}"
+                )
             return generators.stochastic_block(
                 [int(size)] * int(n_blocks), float(p_in), float(p_out), seed=seed
             )

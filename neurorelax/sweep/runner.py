@@ -34,6 +34,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 import traceback
@@ -166,6 +167,7 @@ def run_sweep(
         isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1
     ):
         raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
+    _check_writable(spec.output)
 
     points = spec.points()
     script_sha = _file_sha(spec.model_path)
@@ -301,6 +303,42 @@ def _check_output(output):
     if path.exists() and not path.is_dir():
         raise ValueError(f"output {str(path)!r} exists and is not a folder")
     return path
+
+
+def _check_writable(path):
+    """Refuse a sweep folder that cannot be created or written, creating nothing.
+
+    A folder is made (and removed at once) in ``path`` or, when ``path`` does
+    not exist yet, in its nearest existing parent, so that a read-only or
+    misplaced output is refused before the cluster starts.
+
+    Parameters
+    ----------
+    path : Path
+        The absolute sweep folder.
+
+    Raises
+    ------
+    ValueError
+        Naming ``output`` (``--out`` on the command line), the folder and why.
+    """
+    hint = "; choose another sweep folder with --out or the spec's output"
+    existing = path
+    try:
+        while not existing.exists():
+            existing = existing.parent
+        if not existing.is_dir():
+            raise ValueError(
+                f"output {str(path)!r} cannot be created: {str(existing)!r} is a "
+                f"file, not a folder{hint}"
+            )
+        os.rmdir(tempfile.mkdtemp(prefix=".write-check-", dir=existing))
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        where = "" if existing == path else f" (checked in {str(existing)!r})"
+        raise ValueError(
+            f"output {str(path)!r} is not a writable folder: {reason}{where}{hint}"
+        ) from None
 
 
 @contextlib.contextmanager

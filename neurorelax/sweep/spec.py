@@ -28,7 +28,6 @@ import itertools
 import json
 import logging
 import math
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from neurorelax.scripting import DEVICES, load_script, parse_quantity
+from neurorelax.scripting import DEVICES, load_script, parse_quantity, split_quantity
 from neurorelax.validation import format_value
 
 __all__ = [
@@ -67,7 +66,7 @@ _RANGE_KEYS = ("start", "stop", "num", "step", "unit", "scale", "values")
 MAX_VALUES_PER_PARAMETER = 100_000
 MAX_GRID_POINTS = 100_000
 MAX_SEED = 2**32 - 1
-_UNIT_TEXT = re.compile(r"^\s*[-+0-9.eE]+\s*\*?\s*(?P<unit>[A-Za-z_].*?)?\s*$")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -477,19 +476,54 @@ def _values(name, given, default):
                     f"parameter {name!r}: expected {type(default).__name__} values "
                     f"like the default {default!r}, got {value!r}"
                 )
+        _check_repeats(name, values, values)
         return list(values), ""
 
     if isinstance(given, dict):
         values, unit_text = _range(name, given, default)
+        written = given["values"] if "values" in given else values
     else:
         items = given if isinstance(given, list | tuple) else [given]
         _check_count(name, len(items))
         values = [_quantity(item, default, name) for item in items]
         unit_text = _unit_of(items, default, name)
+        written = items
 
     if isinstance(default, int | np.integer):
         values = [_as_int(name, value) for value in values]
+    _check_repeats(name, values, written)
     return values, unit_text
+
+
+def _check_repeats(name, values, written):
+    """Refuse two values that are equal once in SI units (the same points).
+
+    Floats are compared to 12 significant digits, so that ``"0.3 ms"`` and
+    ``"300 us"`` count as the same value.
+    """
+    seen = {}
+    for value, item in zip(values, written, strict=True):
+        key = _same_value_key(value)
+        if key in seen:
+            raise ValueError(
+                f"parameter {name!r}: values must not repeat, got "
+                f"{format_value(seen[key])} and {format_value(item)}, which are "
+                f"the same value ({format_value(value)}) and would run the same "
+                "points twice"
+            )
+        seen[key] = item
+
+
+def _same_value_key(value):
+    dims = getattr(value, "dim", None)
+    if dims is not None:
+        unit = "" if value.is_dimensionless else str(dims)
+        return ("quantity", float(f"{float(np.asarray(value)):.12g}"), unit)
+    if isinstance(value, bool | str) or value is None:
+        return (type(value).__name__, value)
+    if isinstance(value, float | np.floating | int | np.integer):
+        return ("quantity", float(f"{float(value):.12g}"), "")
+    return ("other", repr(value))
 
 
 def _check_count(name, count):
@@ -631,26 +665,44 @@ def _with_dims(number, dims):
 
 
 def _as_int(name, value):
-    number = float(np.asarray(value))
-    if not number.is_integer():
+    """Return ``value`` as an int; refuse fractions and values beyond int64."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        number = int(value)
+    else:
+        number = float(np.asarray(value))
+        if not number.is_integer():
+            raise ValueError(
+                f"parameter {name!r}: expected integer values (its default is an "
+                f"integer), got {value!r}"
+            )
+        number = int(number)
+    if not INT64_MIN <= number <= INT64_MAX:
         raise ValueError(
-            f"parameter {name!r}: expected integer values (its default is an "
-            f"integer), got {value!r}"
+            f"parameter {name!r}: {format_value(value)} does not fit a 64-bit "
+            "integer (its default is an integer, stored as int64 in the table); "
+            "expected an integer from -2**63 to 2**63 - 1"
         )
-    return int(number)
+    return number
 
 
 def _unit_of(items, default, name):
     """The unit text of the table column: as written in the spec if possible."""
     for item in items:
         if isinstance(item, str):
-            match = _UNIT_TEXT.match(item)
-            if match and match.group("unit"):
-                return match.group("unit").strip()
+            unit_text = split_quantity(item, name)[1]
+            if unit_text:
+                return unit_text
     if getattr(default, "dim", None) is not None:
         from brian2.units.fundamentalunits import get_unit
 
-        return str(get_unit(default.dim))
+        unit = get_unit(default.dim)
+        try:
+            # Brian2's short form ("m^-2 A") uses symbols that are not unit
+            # names; its long form ("metre ** -2 * amp") always parses.
+            parse_quantity(f"1 {unit}")
+        except ValueError:
+            return unit.name
+        return str(unit)
     return ""
 
 

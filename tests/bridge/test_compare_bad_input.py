@@ -1,6 +1,9 @@
 """Bad `neurorelax compare` input is refused before anything is simulated;
 `--replot` writes beside its file."""
 
+import json
+
+import h5py
 import numpy as np
 import pytest
 
@@ -8,6 +11,7 @@ from neurorelax.bridge.assembly import AssemblyParameters
 from neurorelax.bridge.comparison import check_seed, plan_protocol, run_comparison
 from neurorelax.cli import main
 from neurorelax.cli.compare import network_parameters, resolve_graph
+from neurorelax.results import save_results
 
 
 def _compare(capsys, *argv):
@@ -195,3 +199,109 @@ def test_cli_replot_writes_beside_the_file_unless_out_is_given(
     assert main(["compare", "--replot", str(h5), "--out", str(other)]) == 0
     assert (other / "comparison.png").stat().st_size > 0
     assert sorted(p.name for p in other.iterdir()) == ["comparison.png"]
+
+
+def _edit_metadata(h5, change):
+    """Rewrite the JSON metadata of a saved comparison with ``change(dict)``."""
+    with h5py.File(h5, "r+") as handle:
+        metadata = json.loads(handle.attrs["metadata"])
+        change(metadata)
+        handle.attrs["metadata"] = json.dumps(metadata)
+
+
+def _model_result(folder):
+    folder.mkdir()
+    path = folder / "lateral_inhibition.h5"
+    save_results(path, {"rates": np.ones((4, 10))}, {"model": "x", "seed": 0})
+    return path
+
+
+def _plain(folder):
+    folder.mkdir()
+    path = folder / "plain.h5"
+    with h5py.File(path, "w") as handle:
+        handle["x"] = np.arange(3)
+    return path
+
+
+def _without_tau_spiking(folder):
+    h5 = _saved_comparison(folder)
+    with h5py.File(h5, "r+") as handle:
+        del handle["tau_spiking"]
+    return h5
+
+
+def _no_test_nodes(folder):
+    h5 = _saved_comparison(folder)
+    _edit_metadata(h5, lambda m: m["protocol"].update(test_nodes=[]))
+    return h5
+
+
+def _metadata_not_json(folder):
+    h5 = _saved_comparison(folder)
+    with h5py.File(h5, "r+") as handle:
+        handle.attrs["metadata"] = "not json"
+    return h5
+
+
+def _metadata_a_list(folder):
+    h5 = _saved_comparison(folder)
+    with h5py.File(h5, "r+") as handle:
+        handle.attrs["metadata"] = "[1, 2]"
+    return h5
+
+
+def _no_n_spikes(folder):
+    h5 = _saved_comparison(folder)
+    _edit_metadata(h5, lambda m: m["metrics"].pop("n_spikes"))
+    return h5
+
+
+def _text_bin_width(folder):
+    h5 = _saved_comparison(folder)
+    _edit_metadata(h5, lambda m: m["coarse_graining"].update(bin_width="1 ms"))
+    return h5
+
+
+def _wrong_prediction_shape(folder):
+    h5 = _saved_comparison(folder)
+    with h5py.File(h5, "r+") as handle:
+        del handle["predicted/extended"]
+        handle["predicted/extended"] = np.zeros((2, 3))
+    return h5
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_model_result, "dataset(s) 'measured', 'predicted/diffusion', "),
+        (_plain, "it has no 'metadata' attribute"),
+        (_without_tau_spiking, "dataset(s) 'tau_spiking' missing"),
+        (_no_test_nodes, "metadata protocol.test_nodes is empty"),
+        (_metadata_not_json, "its 'metadata' attribute is not JSON (Expecting value"),
+        (_metadata_a_list, "its 'metadata' attribute is not a JSON object (got list)"),
+        (_no_n_spikes, "metric(s) 'n_spikes' missing"),
+        (_text_bin_width, "coarse_graining.bin_width is not a number > 0, got '1 ms'"),
+        (_wrong_prediction_shape, "dataset 'predicted/extended' has shape (2, 3)"),
+    ],
+)
+def test_cli_replot_of_a_file_that_is_not_a_comparison_is_one_line(
+    capsys, tmp_path, make, message
+):
+    h5 = make(tmp_path / "run")
+    code, err = _compare(capsys, "--replot", str(h5))
+    assert code == 2
+    assert err.startswith(f"neurorelax compare: error: --replot {str(h5)!r} is not ")
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run" / "comparison.png").exists()
+
+
+def test_cli_replot_accepts_metrics_that_json_kept_as_text(capsys, tmp_path):
+    h5 = _saved_comparison(tmp_path / "run")
+    _edit_metadata(h5, lambda m: m["metrics"].update({"r2_test/diffusion": "nan"}))
+
+    assert main(["compare", "--replot", str(h5)]) == 0
+    assert (tmp_path / "run" / "comparison.png").stat().st_size > 0
+    assert "nan" in capsys.readouterr().out

@@ -1,9 +1,10 @@
-"""Bad input to the connectome readers, preparation and `graph plot --out`.
+"""Bad input to the connectome readers, generators, preparation and `graph`.
 
 Each case was found by feeding the public API what a hurried user would;
 every message is pinned to its wording.
 """
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,14 @@ from neurorelax.cli import main
 from neurorelax.cli.graph import _check_out
 from neurorelax.connectome import (
     RawConnectome,
+    generators,
     laplacian_spectrum,
     load,
     prepare,
     read,
     summarize,
 )
+from neurorelax.graph import GraphWarning
 
 
 def write(tmp_path, name, text):
@@ -144,3 +147,83 @@ def test_plot_leaves_no_partial_file(tmp_path):
     out = tmp_path / "sub" / "ring.svg"
     assert main(["graph", "plot", "ring:5", "--out", str(out)]) == 0
     assert [p.name for p in out.parent.iterdir()] == ["ring.svg"]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: generators.ring(100_000_000),
+            "ring: n must be at most 1,000,000 nodes, got 100,000,000",
+        ),
+        (
+            lambda: generators.ring(1_000_000, neighbours=11),
+            "ring: n * neighbours must be at most 10,000,000 edges, got 11,000,000",
+        ),
+        (
+            lambda: generators.grid_2d(2000, 2000),
+            "grid_2d: rows * cols must be at most 1,000,000 nodes, got 4,000,000",
+        ),
+        (
+            lambda: generators.small_world(1_000_000, 40, 0.1),
+            "small_world: n * k / 2 must be at most 10,000,000 edges, got 20,000,000",
+        ),
+        (
+            lambda: generators.stochastic_block([1] * 1001, 0.5, 0.5),
+            "stochastic_block: sizes must have at most 1,000 blocks, got 1,001",
+        ),
+        (
+            lambda: generators.stochastic_block([10_000] * 100, 0.5, 0.0),
+            "stochastic_block: the expected edge count must be at most 10,000,000 "
+            "edges, got 2,499,750,000",
+        ),
+        (
+            lambda: generators.random_geometric(2_000_000, 0.001),
+            "random_geometric: n must be at most 1,000,000 nodes, got 2,000,000",
+        ),
+        (
+            lambda: generators.random_geometric(1_000_000, 0.5),
+            "random_geometric: the expected edge count must be at most 10,000,000",
+        ),
+    ],
+)
+def test_generators_refuse_graphs_too_large_to_build(call, message):
+    # each used to run until the process was killed for memory
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()
+
+
+def test_generators_at_their_limits_are_accepted(monkeypatch):
+    assert generators.MAX_NODES == 1_000_000 and generators.MAX_EDGES == 10_000_000
+    monkeypatch.setattr(generators, "MAX_NODES", 12)
+    monkeypatch.setattr(generators, "MAX_EDGES", 24)
+    monkeypatch.setattr(generators, "MAX_BLOCKS", 3)
+    assert generators.ring(12, neighbours=2).n_edges == 24
+    assert generators.grid_2d(3, 4).n_nodes == 12
+    with pytest.warns(GraphWarning, match="3 connected components"):
+        assert generators.stochastic_block([4, 4, 4], 1.0, 0.0).n_edges == 18
+    with pytest.raises(ValueError, match=r"n must be at most 12 nodes, got 13"):
+        generators.ring(13)
+    with pytest.raises(ValueError, match=r"must be at most 24 edges, got 36"):
+        generators.small_world(12, 6, 0.0)
+    with pytest.raises(ValueError, match=r"at most 3 blocks, got 4"):
+        generators.stochastic_block([3, 3, 3, 3], 1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("ring:100000000", "ring: n must be at most 1,000,000 nodes"),
+        ("sbm:1000000000000x2,0.5,0.1", "BLOCKS must be at most 1,000, got 1,000,"),
+        ("geometric:1000000,0.5", "the expected edge count must be at most"),
+    ],
+)
+def test_cli_graph_info_refuses_a_huge_generator_spec_in_one_line(
+    capsys, spec, message
+):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["graph", "info", spec])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("neurorelax graph: error: ")
+    assert message in err and "Traceback" not in err

@@ -144,7 +144,10 @@ def test_add_nan_guard_refuses_a_non_group():
 @pytest.mark.parametrize(
     ("keywords", "message"),
     [
-        ({"make_jobs": 0}, r"make_jobs must be an integer >= 1, got 0"),
+        (
+            {"make_jobs": 0},
+            r"make_jobs must be an integer in \[1, \d+\] \(4 per core\), got 0",
+        ),
         ({"seed": -1}, r"seed must lie in \[0, 2\*\*32 - 1\], got -1"),
         ({"seed": "a"}, r"seed must be an integer or None, got 'a'"),
     ],

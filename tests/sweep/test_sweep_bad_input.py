@@ -1,9 +1,11 @@
 """Bad sweep specs and command lines are refused before any point runs."""
 
+import os
+
 import pytest
 
 from neurorelax.cli import main
-from neurorelax.sweep import load_spec, run_sweep
+from neurorelax.sweep import load_spec, run_sweep, runner
 
 M = "model: MODELS/fake_model.py\ndevice: numpy\n"
 
@@ -135,3 +137,73 @@ def test_cli_refuses_a_file_as_out_and_a_bad_scheduler(write_spec, tmp_path, cap
     code, err = _cli(capsys, spec, "--scheduler", "foo")
     assert code == 2
     assert "scheduler must be an address" in err
+
+
+@pytest.fixture
+def no_cluster(monkeypatch):
+    """Fail the test if a cluster is started."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cluster was started")
+
+    monkeypatch.setattr(runner, "_cluster", refuse)
+
+
+def test_run_sweep_refuses_an_output_below_a_file_before_the_cluster(
+    write_spec, tmp_path, no_cluster
+):
+    (tmp_path / "somefile").write_text("x")
+    with pytest.raises(
+        ValueError,
+        match=r"output .*somefile/sub' cannot be created: .*somefile' is a file, not "
+        r"a folder; choose another sweep folder with --out or the spec's output",
+    ):
+        run_sweep(write_spec(M), output=tmp_path / "somefile" / "sub")
+
+
+def test_run_sweep_refuses_an_unwritable_output_before_the_cluster(
+    write_spec, tmp_path, monkeypatch, no_cluster
+):
+    # a read-only folder, as seen by a user who is not root
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(runner.tempfile, "mkdtemp", read_only)
+    with pytest.raises(
+        ValueError,
+        match=r"output .*new' is not a writable folder: Permission denied \(checked "
+        r"in .*\); choose another sweep folder with --out",
+    ):
+        run_sweep(write_spec(M), output=tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root may write into read-only folders",
+)
+def test_run_sweep_refuses_a_read_only_folder(write_spec, tmp_path, no_cluster):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(ValueError, match=r"output .*locked.* is not a writable"):
+            run_sweep(write_spec(M), output=locked / "out")
+    finally:
+        locked.chmod(0o755)
+
+
+def test_cli_refuses_an_unwritable_out_without_a_traceback(
+    write_spec, tmp_path, capsys, no_cluster
+):
+    (tmp_path / "somefile").write_text("x")
+    out = str(tmp_path / "somefile" / "sweep")
+    code, err = _cli(capsys, str(write_spec(M)), "--no-progress", "--out", out)
+    assert code == 2
+    assert err.startswith("neurorelax sweep: error: output ")
+    assert "--out" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    # the spec's own output is checked too
+    spec = write_spec(M + f"output: {out}\n", "own.yaml")
+    code, err = _cli(capsys, str(spec), "--no-progress")
+    assert code == 2 and "cannot be created" in err

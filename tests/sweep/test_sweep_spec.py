@@ -1,10 +1,28 @@
 """Validation and grid expansion of sweep specifications (no cluster needed)."""
 
+import re
+import time
 from pathlib import Path
 
 import pytest
-from brian2 import ms
+from brian2 import (
+    Hz,
+    amp,
+    cm,
+    kHz,
+    metre,
+    mmolar,
+    mS,
+    ms,
+    mV,
+    nS,
+    second,
+    uA,
+    ufarad,
+    us,
+)
 
+from neurorelax.scripting import parse_quantity, resolve_overrides
 from neurorelax.sweep import load_spec, run_sweep
 from neurorelax.sweep.spec import TABLE_FORMATS
 
@@ -214,3 +232,133 @@ def test_unreachable_scheduler_is_refused_before_any_point(write_spec, tmp_path)
     ):
         run_sweep(write_spec(FAKE), scheduler="tcp://127.0.0.1:1", connect_timeout=1)
     assert not (tmp_path / "spec_sweep").exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "first", "second"),
+    [
+        ("gain: [1.0, 1.0]", "1.0", "1.0"),
+        ('tau: ["10 ms", "10 ms"]', "'10 ms'", "'10 ms'"),
+        ('tau: ["10 ms", "0.01 second"]', "'10 ms'", "'0.01 second'"),
+        ('tau: ["0.3 ms", "300 us"]', "'0.3 ms'", "'300 us'"),
+        ("tau: {values: [10, 10.0], unit: ms}", "10", "10.0"),
+        ("n_steps: [3, 3.0]", "3", "3.0"),
+        ("gain: {start: 1, stop: 1, num: 3}", "1.0", "1.0"),
+    ],
+)
+def test_repeated_values_of_a_parameter_are_refused(write_spec, values, first, second):
+    name = values.split(":")[0]
+    with pytest.raises(
+        ValueError,
+        match=rf"parameter '{name}': values must not repeat, got {first} and "
+        rf"{second}, which are the same value",
+    ):
+        load_spec(write_spec(M + f"parameters:\n  {values}\n"))
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ('tau: ["1e999 ms"]', "tau: '1e999 ms' is not a finite number"),
+        ('tau: ["inf ms"]', "tau: 'inf ms' is not a finite number"),
+        ("gain: [.nan]", "gain: expected a finite number, got nan"),
+        ("gain: [.inf]", "gain: expected a finite number, got inf"),
+        ("gain: [-.inf]", "gain: expected a finite number, got -inf"),
+        ('gain: ["nan"]', "gain: 'nan' is not a finite number"),
+        ("gain: {values: [.nan]}", "gain.values: expected a finite number, got nan"),
+        ('tau: ["1e-999 ms"]', "tau: '1e-999 ms' is too small"),
+        ('tau: ["10 ms/2"]', "tau: '10 ms/2': numeric factor '2' in the unit"),
+        ('tau: ["10 ms*0"]', "tau: '10 ms*0': numeric factor '0' in the unit"),
+        ('tau: ["1 ms^9"]', "tau: '1 ms^9': the power 9 is not allowed"),
+        ('tau: ["1 ms^-5"]', "tau: '1 ms^-5': the power -5 is not allowed"),
+        ('tau: ["1 ms^9^9^9"]', "tau: '1 ms^9^9^9': chained powers are not allowed"),
+        ('tau: ["1 ms**0"]', "tau: '1 ms**0': the power 0 is not allowed"),
+        ('tau: ["1 ms**2**2"]', "tau: '1 ms**2**2': chained powers are not allowed"),
+        ('tau: ["1 ms**0.5"]', "tau: '1 ms**0.5': a power must be a whole number"),
+        ('tau: ["e ms"]', "tau: could not parse 'e ms'"),
+        ('tau: ["1 msec"]', "tau: '1 msec': unknown unit 'msec'"),
+        ('tau: ["1 __import__"]', "tau: '1 __import__': unknown unit '__import__'"),
+        ('tau: ["1 ms; 2"]', "tau: '1 ms; 2': unexpected character ';'"),
+        ('tau: ["1 (ms"]', "tau: '1 (ms': it is not a unit ('(' was never closed)"),
+        ('tau: ["1 ms.real"]', "tau: '1 ms.real': 'ms.real' is not a unit"),
+        ('tau: ["1 ms + mV"]', "tau: '1 ms + mV': 'ms + mV' is not a unit"),
+        ('tau: ["1 ms/mV/"]', "tau: '1 ms/mV/': it is not a unit (invalid syntax)"),
+        ('tau: ["1 *"]', "tau: '1 *': the unit after '*' is missing"),
+    ],
+)
+def test_values_that_are_not_a_finite_number_with_a_unit_are_refused(
+    write_spec, values, message
+):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_spec(write_spec(M + f"parameters:\n  {values}\n"))
+
+
+def test_a_tower_of_powers_is_refused_at_once():
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match=r"tau: '1 Hz\^9\^9\^9\^9\^9'"):
+        parse_quantity("1 Hz^9^9^9^9^9", name="tau")
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("500 us", 500 * us),
+        ("0.5 ms", 0.5 * ms),
+        ("2.5*ms", 2.5 * ms),
+        ("3 nS", 3 * nS),
+        ("400 Hz", 400 * Hz),
+        ("1e3Hz", 1 * kHz),
+        ("1 mV", 1 * mV),
+        ("7 mmolar", 7 * mmolar),
+        ("7 mM", 7 * mmolar),
+        ("12 uA/cm**2", 12 * uA / cm**2),
+        ("12 uA/cm^2", 12 * uA / cm**2),
+        ("12 uA * cm**-2", 12 * uA / cm**2),
+        ("1 ufarad/(cm**2)", 1 * ufarad / cm**2),
+        ("0.015 mS/cm ** (2)", 0.015 * mS / cm**2),
+        ("10 /second", 10 / second),
+        ("10 second^-1", 10 / second),
+        ("1 metre^-2 amp", 1 * amp / metre**2),
+        (" -2 mV ", -2 * mV),
+        ("0.5", 0.5),
+    ],
+)
+def test_quantities_in_the_forms_in_use_still_parse(text, expected):
+    value = parse_quantity(text, like=expected, name="p")
+    assert float(value) == pytest.approx(float(expected))
+
+
+def test_parse_quantity_names_the_parameter_for_numbers_and_overrides():
+    with pytest.raises(ValueError, match=r"gamma: expected a finite number, got nan"):
+        parse_quantity(float("nan"), name="gamma")
+    with pytest.raises(ValueError, match=r"gamma: expected a finite number, got inf"):
+        parse_quantity(float("inf") * Hz, name="gamma")
+    with pytest.raises(ValueError, match=r"gain: 1000000.* is too large"):
+        parse_quantity(10**400, name="gain")
+    with pytest.raises(ValueError, match=r"tau: '10 ms/2': numeric factor '2'"):
+        resolve_overrides({"tau": 10 * ms}, {"tau": "10 ms/2"})
+    with pytest.raises(ValueError, match=r"tau: '1e999 ms' is not a finite number"):
+        resolve_overrides({"tau": 10 * ms}, {"tau": "1e999 ms"})
+
+
+@pytest.mark.parametrize(
+    "values", ['n_steps: ["1e30"]', "n_steps: [1.0e+30]", f"n_steps: [{10**30}]"]
+)
+def test_integer_parameters_must_fit_64_bits(write_spec, values):
+    with pytest.raises(
+        ValueError, match=r"parameter 'n_steps': .* does not fit a 64-bit integer"
+    ):
+        load_spec(write_spec(M + f"parameters:\n  {values}\n"))
+    spec = load_spec(write_spec(M + f"parameters:\n  n_steps: [{2**63 - 1}]\n"))
+    assert spec.parameters["n_steps"] == [2**63 - 1]
+
+
+def test_quantities_given_in_a_dict_get_a_table_unit_that_parses():
+    spec = load_spec(
+        {"model": "fake_model.py", "parameters": {"tau": [5 * ms, 10 * ms]}},
+        base_dir=MODELS,
+    )
+
+    assert spec.units["tau"] == "second"
+    assert [p.values["tau"] for p in spec.points()] == pytest.approx([0.005, 0.01])
