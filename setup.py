@@ -97,6 +97,7 @@ setup(
         "networkx>=3.2",
         "h5py>=3.10",
         "matplotlib>=3.8",
+        "threadpoolctl>=3.1",
         "tqdm>=4.66",
         "dask[distributed]>=2024.1",
         "pyyaml>=6.0",

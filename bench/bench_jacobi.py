@@ -16,6 +16,13 @@ X_new written once (32 n). Gathers of neighbours' X that miss the cache are
 not counted, so the bandwidth figure is a lower bound on the real traffic.
 Bandwidth of the copy counts the bytes read plus the bytes written.
 
+BLAS runs on one thread for the whole benchmark, as inside the library's
+solvers (``neurorelax.graph._blas``): OpenBLAS keeps its threads spinning
+for a while after a threaded call, so the numpy sweep's residual norm would
+otherwise slow whichever variant runs after it (a 2-thread Cython sweep of
+10^5 nodes by up to 4x). Only that norm uses BLAS; scipy's sparse product
+is single-threaded either way.
+
 Repeats are interleaved (each round times every variant once, in an order
 rotated from round to round) and medians are reported, because the machines
 here are shared. Each sample is the mean of a short burst of back-to-back
@@ -33,6 +40,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from neurorelax.graph import Graph, implicit_system
 from neurorelax.kernels import sparse_relax
@@ -145,9 +153,10 @@ def main(argv=None):
     )
     print(header)
     for n_nodes in args.sizes:
-        times, sweep_bytes, copy_bytes, nnz = measure(
-            n_nodes, args.degree, args.repeats, args.burst
-        )
+        with threadpool_limits(limits=1, user_api="blas"):
+            times, sweep_bytes, copy_bytes, nnz = measure(
+                n_nodes, args.degree, args.repeats, args.burst
+            )
         best = min(times["cython_1"], times["cython_2"])
         copy_rate = copy_bytes / times["copy"]
         sweep_rate = sweep_bytes / best

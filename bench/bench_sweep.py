@@ -97,6 +97,9 @@ def main(argv=None):
 
     from distributed import Client, LocalCluster
 
+    # The scheduler lives in this process; its INFO lines would bury the figures.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+
     from neurorelax.ion import compile_count
     from neurorelax.scripting import load_script
     from neurorelax.sweep import load_spec, run_sweep

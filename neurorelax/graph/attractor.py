@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from neurorelax.graph._blas import serial_blas
 from neurorelax.graph._checks import as_graph, check_n_threads
 from neurorelax.kernels import hopfield
 from neurorelax.validation import (
@@ -147,6 +148,7 @@ def corrupt(pattern, fraction, *, seed=0):
     return cue
 
 
+@serial_blas
 def settle(
     cues,
     weights,

@@ -25,6 +25,7 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from neurorelax.graph._blas import serial_blas
 from neurorelax.graph._checks import (
     as_graph,
     as_state,
@@ -189,6 +190,7 @@ def implicit_system(graph, gamma, dt, *, kind="combinatorial"):
     return LinearSystem.from_matrix(sp.eye_array(graph.n_nodes) + step * operator)
 
 
+@serial_blas
 def jacobi_solve(
     system,
     rhs,
@@ -430,6 +432,7 @@ def diffuse_exact(graph, initial, *, gamma, times, kind="combinatorial", method=
     )
 
 
+@serial_blas
 def diffuse_implicit(
     graph,
     initial,
@@ -541,6 +544,7 @@ def largest_eigenvalue(graph, kind="combinatorial"):
     return float(spla.eigsh(operator, k=1, which="LA", return_eigenvectors=False)[0])
 
 
+@serial_blas
 def diffuse_explicit(
     graph,
     initial,

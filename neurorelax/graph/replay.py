@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from neurorelax.graph._blas import serial_blas
 from neurorelax.graph._checks import as_graph, as_state, check_rate
 from neurorelax.graph.diffusion import LinearSystem, jacobi_solve
 from neurorelax.graph.graph import Graph
@@ -132,6 +133,7 @@ def pattern_overlap(state, patterns):
     return result[:, 0] if was_1d else result
 
 
+@serial_blas
 def simulate_replay(
     graph,
     patterns,
