@@ -21,9 +21,14 @@ EXIT_BROKEN_PIPE = 141
 
 def build_parser():
     """Return the top-level argument parser with every sub-command."""
+    from neurorelax import __version__
+
     parser = argparse.ArgumentParser(
         prog="neurorelax",
         description="Ion-level spiking networks and graph-level relaxation.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"neurorelax {__version__}"
     )
     parser.add_argument(
         "-v",

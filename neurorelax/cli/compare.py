@@ -30,24 +30,35 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "compare",
         help="compare spiking assemblies with the graph-level model",
-        description=__doc__.splitlines()[0],
+        description=__doc__.splitlines()[0].replace("`", ""),
     )
     parser.add_argument(
         "graph",
         nargs="?",
         default=None,
-        help="graph spec as for `neurorelax graph` (tvb76, ring:N, grid:RxC, "
-        "small_world:N,K,P, sbm:..., geometric:...) or a graph file; "
-        "default: the default connectome",
+        help="graph spec as for `neurorelax graph` (default, tvb76, ring:N, "
+        "grid:RxC, small_world:N,K,P, sbm:..., geometric:...) or a graph file; "
+        "default: the default connectome (TVB76 prepared, 74 nodes)",
     )
-    parser.add_argument("--neurons-per-node", type=int, default=40)
+    parser.add_argument(
+        "--neurons-per-node",
+        type=int,
+        default=40,
+        help="excitatory neurons per assembly, plus inhibitory_fraction (0.25 "
+        "unless --set) times as many inhibitory ones (default 40)",
+    )
     parser.add_argument(
         "--duration",
         type=float,
         default=20.0,
         help="simulated time in seconds (default 20)",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed of the network and its input (default 0)",
+    )
     parser.add_argument(
         "--device",
         default="cpp_standalone",
@@ -93,6 +104,9 @@ def register(subparsers):
         default=None,
         metavar="FILE",
         help="redraw from a saved comparison.h5; run nothing",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="do not draw a progress bar"
     )
     parser.set_defaults(handler=_run)
 
@@ -439,7 +453,14 @@ def _with_progress(run, graph, params, args):
 
     def progress(stage, fraction):
         if not bars:
-            bars.append(tqdm(total=len(STAGES), desc="compare", unit="stage"))
+            bars.append(
+                tqdm(
+                    total=len(STAGES),
+                    desc="compare",
+                    unit="stage",
+                    disable=args.no_progress,
+                )
+            )
         bars[0].set_postfix_str(stage)
         bars[0].update(1)
 

@@ -34,7 +34,7 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "graph",
         help="describe or draw a graph (connectome, generator or file)",
-        description=__doc__.split("\n\n")[1],
+        description=__doc__.split("\n\n")[1].replace("``", ""),
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
