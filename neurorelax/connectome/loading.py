@@ -8,6 +8,7 @@ compare`` and the figures; :func:`from_spec` understands the strings the
 command line accepts (``tvb76``, ``ring:8``, ``path/to/file.csv``).
 """
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -41,6 +42,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONNECTOME = "tvb76"
+#: Name of the prepared default graph, apart from the raw ``tvb76`` it comes from.
+DEFAULT_CONNECTOME_NAME = "tvb76_prepared"
 DEFAULT_PREPARATION = {
     "symmetrise": "mean",
     "remove_self_connections": True,
@@ -226,7 +229,8 @@ def default_connectome():
     -------
     neurorelax.graph.Graph
         Undirected, connected, 74 nodes, 881 edges, weights in (0, 1],
-        region labels, centres (mm) and tract lengths (mm).
+        region labels, centres (mm) and tract lengths (mm), named
+        ``"tvb76_prepared"``.
 
     Raises
     ------
@@ -242,7 +246,8 @@ def default_connectome():
     ships no copy.
     """
     raw = read(DEFAULT_CONNECTOME)
-    return prepare(raw, **DEFAULT_PREPARATION).to_graph()
+    prepared = prepare(raw, **DEFAULT_PREPARATION)
+    return dataclasses.replace(prepared, name=DEFAULT_CONNECTOME_NAME).to_graph()
 
 
 def from_spec(spec, *, seed=0, **options):

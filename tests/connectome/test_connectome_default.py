@@ -44,7 +44,7 @@ def expected():
 def test_default_connectome_matches_its_source(expected):
     graph = default_connectome()
 
-    assert graph.name == "tvb76"
+    assert graph.name == "tvb76_prepared"
     assert graph.n_nodes == len(expected["labels"]) == 74
     assert graph.n_edges == expected["edges"] == 881
     assert graph.labels == expected["labels"]

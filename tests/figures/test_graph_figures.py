@@ -101,7 +101,7 @@ def test_graph_models_use_the_default_connectome(quick_runs):
     out_dir, _ = quick_runs
     for name in ("graph_diffusion", "jacobi_relaxation", "spectral_decay", "replay"):
         metadata = load_results(out_dir / "data" / f"{name}.h5").metadata
-        assert metadata["graph"] == "tvb76", name
+        assert metadata["graph"] == "tvb76_prepared", name
 
 
 def test_heat_equation_measurements(quick_runs):
