@@ -32,7 +32,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage, signal
 
-from neurorelax.validation import check_choice, check_integer, check_positive
+from neurorelax.validation import (
+    check_choice,
+    check_finite_array,
+    check_in_range,
+    check_integer,
+    check_positive,
+    format_value,
+)
 
 __all__ = [
     "KERNELS",
@@ -46,6 +53,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 KERNELS = ("gaussian", "box", "exponential")
+
+#: Largest n_assemblies * n_bins that :func:`coarse_grain` accepts (about
+#: 0.8 GB per float64 array of that size).
+MAX_CELLS = 100_000_000
 
 
 @dataclass
@@ -78,6 +89,23 @@ class CoarseGrained:
     bin_width_: float
     smoothing_width_: float
     kernel: str
+
+
+def _integer_array(name, values):
+    """Return a 1-D int64 array; refuse floats, bools and other kinds."""
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D array of integers, got shape {array.shape}"
+        )
+    if array.size == 0:
+        return array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} must be an array of integers, got dtype {array.dtype} "
+            f"({format_value(values)})"
+        )
+    return array.astype(np.int64)
 
 
 def check_smoothing(bin_width_, smoothing_width_, kernel):
@@ -228,20 +256,63 @@ def coarse_grain(
     Returns
     -------
     CoarseGrained
+
+    Raises
+    ------
+    ValueError
+        Before any work, if ``neuron_ids`` or ``assembly_of`` are not 1-D
+        integer arrays, a neuron id is outside [0, len(assembly_of)), a spike
+        time is not finite, ``neuron_ids`` and ``spike_times_`` differ in
+        length, the times are not finite numbers, the window holds more than
+        :data:`MAX_CELLS` assembly-bins, or ``baseline`` does not have shape
+        (n_assemblies,).
     """
     n_assemblies = check_integer("n_assemblies", n_assemblies, minimum=1)
     check_smoothing(bin_width_, smoothing_width_, kernel)
+    t_start_ = check_in_range("t_start", t_start_, -np.inf, np.inf)
+    t_stop_ = check_in_range("t_stop", t_stop_, -np.inf, np.inf)
     if not t_stop_ - t_start_ >= bin_width_:
         raise ValueError(
             f"t_stop - t_start must be at least one bin ({bin_width_:g} s), got "
             f"{t_stop_ - t_start_:g} s"
         )
-    assembly_of = np.asarray(assembly_of)
+    n_bins = int(round((t_stop_ - t_start_) / bin_width_))
+    if n_bins * n_assemblies > MAX_CELLS:
+        raise ValueError(
+            f"t_stop - t_start = {t_stop_ - t_start_:g} s in bins of "
+            f"{bin_width_:g} s gives {n_bins} bins x {n_assemblies} assemblies, "
+            f"more than the limit of {MAX_CELLS} values; shorten the window "
+            "or widen the bins"
+        )
+    assembly_of = _integer_array("assembly_of", assembly_of)
     if assembly_of.max(initial=-1) >= n_assemblies:
         raise ValueError(
             f"assembly_of must hold indices < n_assemblies ({n_assemblies}), got "
             f"a maximum of {assembly_of.max()}"
         )
+    neuron_ids = _integer_array("neuron_ids", neuron_ids)
+    n_neurons = len(assembly_of)
+    if len(neuron_ids) and (neuron_ids.min() < 0 or neuron_ids.max() >= n_neurons):
+        bad = neuron_ids[(neuron_ids < 0) | (neuron_ids >= n_neurons)][0]
+        raise ValueError(
+            f"neuron_ids must be integers in [0, {n_neurons}) (the length of "
+            f"assembly_of), got {int(bad)}"
+        )
+    spike_times_ = check_finite_array("spike_times", spike_times_, ndim=1)
+    if len(spike_times_) != len(neuron_ids):
+        raise ValueError(
+            f"spike_times and neuron_ids must have the same length, got "
+            f"{len(spike_times_)} and {len(neuron_ids)}"
+        )
+    if baseline_window_ is not None:
+        window = check_finite_array("baseline_window", baseline_window_, shape=(2,))
+        if not window[1] > window[0]:
+            raise ValueError(
+                f"baseline_window must be (start, stop) with start < stop, got "
+                f"{format_value(baseline_window_)}"
+            )
+    elif baseline is not None:
+        baseline = check_finite_array("baseline", baseline, shape=(n_assemblies,))
 
     counts = bin_spikes(
         neuron_ids,

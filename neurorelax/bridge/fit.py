@@ -33,12 +33,21 @@ the sub-step chosen so that dt * ||gamma L + eta S|| stays below 0.2.
 """
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 from scipy import linalg, optimize
 
-from neurorelax.validation import check_choice, check_finite_array, check_positive
+from neurorelax.validation import (
+    check_choice,
+    check_finite_array,
+    check_in_range,
+    check_integer,
+    check_positive,
+    format_value,
+)
 
 __all__ = [
     "PARAMETERS",
@@ -134,8 +143,81 @@ def simulate_graph_model(
     -------
     ndarray of shape (n_stimuli, n_nodes, n_steps)
         M at the start of each step; entry [..., 0] is ``initial``.
+
+    Raises
+    ------
+    ValueError
+        If ``params`` holds an unknown name, lacks a required one or holds a
+        value that is not a finite real number (``m_sat`` may be ``inf`` and
+        must be > 0), ``dt_`` is not > 0, or an array has the wrong shape or
+        non-finite entries.
     """
-    laplacian = np.asarray(laplacian, dtype=np.float64)
+    check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+    params = _check_params(params, nonlinearity)
+    laplacian = check_finite_array("laplacian", laplacian, ndim=2)
+    n_nodes = laplacian.shape[0]
+    if laplacian.shape != (n_nodes, n_nodes):
+        raise ValueError(f"laplacian must be square, got shape {laplacian.shape}")
+    inputs = check_finite_array("inputs", inputs, shape=(None, n_nodes, None))
+    initial = check_finite_array("initial", initial, shape=(inputs.shape[0], n_nodes))
+    dt_ = check_positive("dt_", dt_)
+    if strength is not None:
+        strength = check_finite_array("strength", strength, shape=(n_nodes,))
+    return _simulate(params, laplacian, inputs, initial, dt_, strength, nonlinearity)
+
+
+def _check_params(params, nonlinearity):
+    """Refuse unknown, missing or non-finite model parameters."""
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            f"params must be a mapping of parameter names to numbers, got "
+            f"{format_value(params)}"
+        )
+    unknown = sorted(set(params) - set(PARAMETERS), key=str)
+    if unknown:
+        raise ValueError(
+            f"params has unknown name(s) {unknown}; expected names among "
+            f"{list(PARAMETERS)}"
+        )
+    required = ["gamma", "decay", "gain"]
+    if nonlinearity is not None:
+        required.append("m_sat")
+    missing = [name for name in required if name not in params]
+    if missing:
+        raise ValueError(
+            f"params is missing {missing} (required: {required}), got "
+            f"{format_value(dict(params))}"
+        )
+    checked = {}
+    for name, value in params.items():
+        if name == "m_sat":
+            checked[name] = _check_m_sat(value, nonlinearity)
+        else:
+            checked[name] = check_in_range(f"params[{name!r}]", value, -np.inf, np.inf)
+    return checked
+
+
+def _check_m_sat(value, nonlinearity):
+    """m_sat: a number > 0, infinite allowed (the linear model's value)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real | np.number)
+        or not float(value) > 0
+    ):
+        raise ValueError(
+            f"params['m_sat'] must be a number > 0 (inf: no saturation), got "
+            f"{format_value(value)}"
+        )
+    if nonlinearity is not None and not np.isfinite(value):
+        raise ValueError(
+            "params['m_sat'] must be finite with nonlinearity='saturating', "
+            f"got {value!r}"
+        )
+    return float(value)
+
+
+def _simulate(params, laplacian, inputs, initial, dt_, strength, nonlinearity):
+    """:func:`simulate_graph_model` on checked arguments."""
     strength = np.diag(laplacian) if strength is None else np.asarray(strength)
     coupling = params["gamma"] * laplacian + params.get("eta", 0.0) * np.diag(strength)
     n_stimuli, n_nodes, n_steps = inputs.shape
@@ -229,8 +311,38 @@ def fit_graph_model(
         )
     check_positive("dt_", dt_)
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+    if isinstance(free, str):
+        free = (free,)
     for name in free:
         check_choice("free", name, PARAMETERS)
+    if len(set(free)) != len(tuple(free)):
+        raise ValueError(f"free must not repeat a name, got {list(free)}")
+    skip_steps = check_integer("skip_steps", skip_steps, minimum=0)
+    if strength is not None:
+        strength = check_finite_array("strength", strength, shape=(n_nodes,))
+    for label, given in (("fixed", fixed), ("initial_guess", initial_guess)):
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            raise TypeError(
+                f"{label} must be a mapping of parameter names to numbers, "
+                f"got {format_value(given)}"
+            )
+        for name in given:
+            check_choice(f"{label} key", name, PARAMETERS)
+    both = sorted(set(fixed or {}) & set(free))
+    if both:
+        raise ValueError(
+            f"fixed must not hold a fitted parameter: {both} also in free="
+            f"{list(free)}; remove it from one of them (use initial_guess for "
+            "the starting value of a fitted parameter)"
+        )
+    not_free = sorted(set(initial_guess or {}) - set(free))
+    if not_free:
+        raise ValueError(
+            f"initial_guess may only hold fitted parameters (free={list(free)}), "
+            f"got {not_free}; use fixed for the others"
+        )
     if nonlinearity is None and "m_sat" in free:
         raise ValueError(
             "free may hold 'm_sat' only with "
@@ -248,6 +360,7 @@ def fit_graph_model(
         params["m_sat"] = np.inf
     params.update(fixed or {})
     params.update(initial_guess or {})
+    params = _check_params(params, nonlinearity)
     free = tuple(free)
     scale = np.array([max(abs(params[name]), 1e-3) for name in free])
     low = np.array([_BOUNDS[name][0] for name in free]) / scale
@@ -262,14 +375,8 @@ def fit_graph_model(
         return current
 
     def residuals(x):
-        predicted = simulate_graph_model(
-            unpack(x),
-            laplacian,
-            inputs,
-            measured[:, :, 0],
-            dt_,
-            strength=strength,
-            nonlinearity=nonlinearity,
+        predicted = _simulate(
+            unpack(x), laplacian, inputs, measured[:, :, 0], dt_, strength, nonlinearity
         )
         return (predicted - measured)[:, :, skip_steps:].ravel()
 
@@ -278,14 +385,8 @@ def fit_graph_model(
     )
 
     best = unpack(solution.x)
-    predicted = simulate_graph_model(
-        best,
-        laplacian,
-        inputs,
-        measured[:, :, 0],
-        dt_,
-        strength=strength,
-        nonlinearity=nonlinearity,
+    predicted = _simulate(
+        best, laplacian, inputs, measured[:, :, 0], dt_, strength, nonlinearity
     )
     stderr = _standard_errors(solution, scale, free)
     logger.info(

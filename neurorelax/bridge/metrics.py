@@ -16,6 +16,8 @@ import logging
 import numpy as np
 from scipy import linalg, optimize
 
+from neurorelax.validation import format_value
+
 __all__ = [
     "graph_modes",
     "mode_relaxation_times",
@@ -25,6 +27,34 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+def _as_pair(first_name, first, second_name, second, *, ndim=None):
+    """Convert two arrays to float64 and require the same shape."""
+    arrays = []
+    for name, values in ((first_name, first), (second_name, second)):
+        if np.iscomplexobj(values):
+            raise ValueError(
+                f"{name} must be real; got complex values {format_value(values)}"
+            )
+        try:
+            arrays.append(np.asarray(values, dtype=np.float64))
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"{name} must be an array of real numbers, got "
+                f"{format_value(values)} ({error})"
+            ) from error
+    if arrays[0].shape != arrays[1].shape:
+        raise ValueError(
+            f"{first_name} and {second_name} must have the same shape, got "
+            f"{arrays[0].shape} and {arrays[1].shape}"
+        )
+    if ndim is not None and arrays[0].ndim != ndim:
+        raise ValueError(
+            f"{first_name} and {second_name} must have {ndim} dimensions, got "
+            f"shape {arrays[0].shape}"
+        )
+    return arrays
 
 
 def r_squared(predicted, measured):
@@ -39,13 +69,17 @@ def r_squared(predicted, measured):
     -------
     float
 
+    Raises
+    ------
+    ValueError
+        If the two arrays do not have the same shape (no broadcasting).
+
     Examples
     --------
     >>> round(r_squared(np.array([1.0, 2.0, 3.1]), np.array([1.0, 2.0, 3.0])), 4)
     0.995
     """
-    predicted = np.asarray(predicted, dtype=np.float64)
-    measured = np.asarray(measured, dtype=np.float64)
+    predicted, measured = _as_pair("predicted", predicted, "measured", measured)
     total = np.sum((measured - measured.mean()) ** 2)
     if total == 0:
         return float("nan")
@@ -63,9 +97,15 @@ def node_correlations(predicted, measured):
     -------
     ndarray of shape (n_nodes,)
         nan for a node whose predicted or measured trace is constant.
+
+    Raises
+    ------
+    ValueError
+        If the arrays are not 3-D or do not have the same shape.
     """
-    p = np.moveaxis(np.asarray(predicted, dtype=np.float64), 1, 0)
-    m = np.moveaxis(np.asarray(measured, dtype=np.float64), 1, 0)
+    p, m = _as_pair("predicted", predicted, "measured", measured, ndim=3)
+    p = np.moveaxis(p, 1, 0)
+    m = np.moveaxis(m, 1, 0)
     p = p.reshape(p.shape[0], -1)
     m = m.reshape(m.shape[0], -1)
     p = p - p.mean(axis=1, keepdims=True)
@@ -76,9 +116,27 @@ def node_correlations(predicted, measured):
 
 
 def pearson_offdiagonal(first, second):
-    """Pearson r of two (n, n) matrices over their off-diagonal entries."""
-    first = np.asarray(first, dtype=np.float64)
-    second = np.asarray(second, dtype=np.float64)
+    """Pearson r of two (n, n) matrices over their off-diagonal entries.
+
+    Parameters
+    ----------
+    first, second : ndarray of shape (n, n)
+        Square matrices of the same shape.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the matrices are not square or do not have the same shape.
+    """
+    first, second = _as_pair("first", first, "second", second, ndim=2)
+    if first.shape[0] != first.shape[1]:
+        raise ValueError(
+            f"first and second must be square (n, n) matrices, got shape {first.shape}"
+        )
     mask = ~np.eye(first.shape[0], dtype=bool)
     return float(np.corrcoef(first[mask], second[mask])[0, 1])
 
