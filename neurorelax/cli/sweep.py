@@ -79,9 +79,14 @@ def _run(args):
     spec = load_spec(args.spec)
     if args.plot is not None:
         _check_plot(args.plot, spec)
-    bar = tqdm(total=spec.n_points, unit="point", disable=args.no_progress)
+    # The bar is drawn once run_sweep has checked its arguments (--workers,
+    # --out, --scheduler, ...) and the cluster is up, so that an argument
+    # error is not preceded by an empty bar.
+    bar = None
 
     def on_start(n_points, n_skipped):
+        nonlocal bar
+        bar = tqdm(total=n_points, unit="point", disable=args.no_progress)
         bar.update(n_skipped)
         bar.set_postfix(skipped=n_skipped, failed=0)
 
@@ -106,7 +111,8 @@ def _run(args):
             on_point=on_point,
         )
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
 
     print(
         f"{spec.n_points} point(s): {result.n_run} run, {result.n_skipped} already "

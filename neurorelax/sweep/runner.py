@@ -7,6 +7,14 @@ records are the sweep's memory: a re-run of the same spec reads them and only
 runs the points without a successful record, so an interrupted sweep loses no
 finished point. The table is assembled from the records at the end.
 
+A point runs in a staging folder ``<output>/points/.<point_id>.staging-<token>``
+beside its folder. Only when the run has ended (successfully or with an
+error) is the earlier folder of the point, if any, moved aside to
+``<point_id>.previous`` and the staging folder renamed into place, so a
+point run again never loses the results of its earlier run (see
+:func:`_install_point`). Staging and ``.previous`` folders are no points: the
+records, the resume and the table ignore them.
+
 Points are tasks on a ``dask.distributed`` cluster: a ``LocalCluster`` on the
 loopback interface by default (one single-threaded worker process per core,
 no dashboard), or an existing one given by its scheduler address. A worker
@@ -129,7 +137,8 @@ def run_sweep(
         Overrides the spec's ``table``.
     resume : bool
         Skip points whose record says they finished (default). With False
-        every point runs again.
+        every point runs again. A point run again keeps its earlier folder as
+        ``points/<point_id>.previous``.
     retry_failed : bool
         On resume, run again the points whose record has status ``"error"``
         (default). With False they are kept as they are.
@@ -181,7 +190,7 @@ def run_sweep(
         if pending:
             _prepare_workers(active, spec, script_sha)
         setup = time.perf_counter() - start
-        new = _execute(active, spec, pending, script_sha, on_point)
+        new = _execute(active, spec, pending, script_sha, resume, on_point)
         wall = time.perf_counter() - start
 
     records = [new.get(p.point_id) or done[p.point_id] for p in points]
@@ -213,13 +222,23 @@ def run_sweep(
 def load_records(output):
     """Read the point records of a sweep folder, e.g. of an interrupted sweep.
 
-    Returns a dict point_id -> record for every point that has finished so
-    far (successfully or with an error).
+    Parameters
+    ----------
+    output : str or Path
+        The sweep folder.
+
+    Returns
+    -------
+    dict
+        point_id -> record for every point that has finished so far
+        (successfully or with an error). The staging folders of running
+        points and the ``<point_id>.previous`` folders are left out.
     """
     records = {}
     for path in sorted(Path(output).glob(f"points/*/{RECORD}")):
         record = _read_record(path)
-        if record is not None:
+        # Staging and .previous folders hold records of the same point.
+        if record is not None and record.get("point") == path.parent.name:
             records[record["point"]] = record
     return records
 
@@ -395,7 +414,7 @@ def _prepare_workers(client, spec, script_sha):
     )
 
 
-def _execute(client, spec, pending, script_sha, on_point):
+def _execute(client, spec, pending, script_sha, resume, on_point):
     """Run the pending points; return their records by point id."""
     from distributed import as_completed
 
@@ -408,7 +427,7 @@ def _execute(client, spec, pending, script_sha, on_point):
     token = uuid.uuid4().hex[:8]
 
     def submit(point):
-        task = _task(spec, point, script_sha)
+        task = _task(spec, point, script_sha, resume)
         return client.submit(
             _run_point,
             task,
@@ -417,8 +436,14 @@ def _execute(client, spec, pending, script_sha, on_point):
         )
 
     def collect(future, point):
-        record = _result_or_error(future, spec, point, script_sha)
+        record = _result_or_error(future, spec, point, script_sha, resume)
         records[point.point_id] = record
+        if record.get("previous"):
+            logger.info(
+                "point %s: results of an earlier run kept in %s",
+                point.point_id,
+                spec.output / record["previous"],
+            )
         if on_point is not None:
             on_point(record)
 
@@ -447,23 +472,34 @@ def _execute(client, spec, pending, script_sha, on_point):
     return records
 
 
-def _result_or_error(future, spec, point, script_sha):
-    """The worker's record, or an error record when the task itself failed."""
+def _result_or_error(future, spec, point, script_sha, resume):
+    """The worker's record, or an error record when the task itself failed.
+
+    The error record of a failed task (its worker died, say) is installed as
+    a worker installs a point (:func:`_install_point`), in an empty folder,
+    so the results of an earlier run of the point are kept.
+    """
+    directory = spec.output / "points" / point.point_id
     if future.status == "finished":
         record = future.result()
-    else:
-        error = future.exception()
-        task = _task(spec, point, script_sha)
-        record = _record(task, point, status="error", run_time=0.0)
-        record["error"] = f"{type(error).__name__}: {error}"
-        record["traceback"] = "".join(traceback.format_exception(error))
-    write_json(spec.output / "points" / point.point_id / RECORD, record)
+        write_json(directory / RECORD, record)
+        return record
+    error = future.exception()
+    task = _task(spec, point, script_sha, resume)
+    record = _record(task, point, status="error", run_time=0.0)
+    record["error"] = f"{type(error).__name__}: {error}"
+    record["traceback"] = "".join(traceback.format_exception(error))
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with _file_lock(directory.parent / f".{point.point_id}.lock"):
+        staging = _staging_folder(directory)
+        _install_point(directory, staging, record)
     return record
 
 
-def _task(spec, point, script_sha):
+def _task(spec, point, script_sha, resume):
     """Everything a worker needs for one point, as a plain picklable dict."""
     return {
+        "resume": bool(resume),
         "model_path": str(spec.model_path),
         "script_sha256": script_sha,
         "name": spec.name,
@@ -503,26 +539,88 @@ def _run_point(task):
     """Run one point on a worker; return its record (also written to disk).
 
     A file lock on the point's folder makes a second runner of the same point
-    (a resumed sweep racing a task left over from an interrupted one) wait,
-    then reuse the finished record instead of running the point twice.
+    wait. On resume (``task["resume"]``), a runner that then finds a
+    successful record of the same script (a resumed sweep racing a task left
+    over from an interrupted one) reuses it instead of running the point
+    twice; without resume the point always runs again.
+
+    The point runs in a fresh staging folder beside its folder, which only
+    replaces the point's folder once the run has ended; the earlier folder
+    is kept as ``<point_id>.previous`` (see :func:`_install_point`).
     """
     point = task["point"]
     directory = Path(task["directory"])
     directory.parent.mkdir(parents=True, exist_ok=True)
     with _POINT_LOCK, _file_lock(directory.parent / f".{point.point_id}.lock"):
-        previous = _read_record(directory / RECORD)
-        if (
-            previous is not None
-            and previous.get("status") == "ok"
-            and previous.get("script_sha256") == task["script_sha256"]
-        ):
-            return previous
-        if directory.exists():
-            shutil.rmtree(directory)
-        directory.mkdir(parents=True)
-        record = _run_model(task, point, directory)
-        write_json(directory / RECORD, record)
+        if task.get("resume", True):
+            previous = _read_record(directory / RECORD)
+            if (
+                previous is not None
+                and previous.get("status") == "ok"
+                and previous.get("script_sha256") == task["script_sha256"]
+            ):
+                return previous
+        staging = _staging_folder(directory)
+        try:
+            record = _run_model(task, point, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _install_point(directory, staging, record)
     return record
+
+
+def _staging_folder(directory):
+    """Make a fresh staging folder beside ``directory``; remove stale ones.
+
+    The caller holds the point's file lock, so any other staging folder of
+    the point was left by a runner that was killed.
+    """
+    for stale in directory.parent.glob(f".{directory.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = directory.with_name(f".{directory.name}.staging-{uuid.uuid4().hex[:12]}")
+    staging.mkdir()
+    return staging
+
+
+def _install_point(directory, staging, record):
+    """Put a finished run's staging folder in place of the point's folder.
+
+    The point's earlier folder, if any, becomes ``<point_id>.previous``
+    (replacing an older one), so that nothing computed is lost, however the
+    new run ended. The one exception keeps the better results: a folder whose
+    record is not ``ok`` (or that has no record) is deleted rather than put
+    in place of an existing ``.previous``. The record, naming the
+    ``.previous`` folder when there is one, is written last, atomically.
+
+    Parameters
+    ----------
+    directory : Path
+        The point's folder, ``<output>/points/<point_id>``.
+    staging : Path
+        The folder the new run wrote its files in, beside ``directory``.
+    record : dict
+        The new run's record.
+    """
+    previous = directory.with_name(f"{directory.name}.previous")
+    if directory.exists():
+        old = _read_record(directory / RECORD)
+        if previous.exists() and (old is None or old.get("status") != "ok"):
+            shutil.rmtree(directory)
+        else:
+            if previous.exists():
+                shutil.rmtree(previous)
+            directory.rename(previous)
+            logger.info(
+                "point %s: the results of its earlier run (status %s) are kept in %s",
+                directory.name,
+                None if old is None else old.get("status"),
+                previous,
+            )
+    staging.rename(directory)
+    if previous.exists():
+        record["previous"] = f"points/{previous.name}"
+    write_json(directory / RECORD, record)
 
 
 @contextlib.contextmanager

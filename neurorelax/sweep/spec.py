@@ -245,7 +245,9 @@ def _read_spec_file(path):
         ) from error
     try:
         content = (
-            tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+            tomllib.loads(text)
+            if path.suffix == ".toml"
+            else yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
         )
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
         raise ValueError(
@@ -257,6 +259,38 @@ def _read_spec_file(path):
             f"parameters, seeds, metrics, ...), got {type(content).__name__}"
         )
     return content
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML SafeLoader that refuses a key given twice in one mapping.
+
+    PyYAML keeps the last value of a repeated key without a word; TOML
+    refuses it, and so does a sweep spec in YAML. Keys merged in with ``<<``
+    may be overridden, as YAML intends.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        """Construct a mapping; raise ConstructorError for a repeated key."""
+        if isinstance(node, yaml.MappingNode):
+            first = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    seen = key in first
+                except TypeError:
+                    continue  # an unhashable key: SafeLoader refuses it itself
+                if seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"duplicate key {key!r} (first given on line "
+                        f"{first[key]}); each key may appear once",
+                        key_node.start_mark,
+                    )
+                first[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 def _one_line(error):

@@ -105,3 +105,26 @@ def test_cli_shows_dask_info_logs_only_with_v(write_spec, verbose):
         assert any(line.startswith("INFO distributed.scheduler") for line in info)
     else:
         assert not info, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--workers", "0"], "n_workers must be an integer >= 1, got 0"),
+        (["--scheduler", "foo"], "scheduler must be an address"),
+        (["--out", "FILE"], "exists and is not a folder"),
+    ],
+)
+def test_cli_argument_errors_come_without_a_progress_bar(
+    write_spec, capsys, option, message
+):
+    spec = write_spec("model: MODELS/failing_model.py\nparameters: {x: [1, 2]}\n")
+    (spec.parent / "FILE").write_text("not a folder")
+    option = [str(spec.parent / "FILE") if o == "FILE" else o for o in option]
+
+    with pytest.raises(SystemExit, match="2"):
+        main(["sweep", str(spec), *option])
+
+    err = capsys.readouterr().err
+    assert message in err
+    assert "0/2" not in err and "point/s" not in err

@@ -362,3 +362,24 @@ def test_quantities_given_in_a_dict_get_a_table_unit_that_parses():
 
     assert spec.units["tau"] == "second"
     assert [p.values["tau"] for p in spec.points()] == pytest.approx([0.005, 0.01])
+
+
+def test_yaml_spec_with_a_repeated_key_is_refused(write_spec):
+    spec = write_spec("""
+        model: MODELS/failing_model.py
+        parameters: {x: [1.0]}
+        model: MODELS/fake_model.py
+        """)
+
+    with pytest.raises(
+        ValueError,
+        match=r"spec.yaml' is not valid: line 4, column 1: duplicate key 'model' "
+        r"\(first given on line 2\)",
+    ):
+        load_spec(spec)
+
+    nested = write_spec(
+        "model: MODELS/failing_model.py\nparameters: {x: [1], x: [2]}\n"
+    )
+    with pytest.raises(ValueError, match=r"line 2, .*duplicate key 'x'"):
+        load_spec(nested)
