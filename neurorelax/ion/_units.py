@@ -80,8 +80,8 @@ def check_quantity(
     Raises
     ------
     ValueError
-        On wrong dimensions, non-finite entries, a value out of range, or an
-        array where a scalar was required.
+        On wrong dimensions, complex or non-finite entries, a value out of
+        range, or an array where a scalar was required.
     """
     units = unit if isinstance(unit, tuple) else (unit,)
     dims = [get_dimensions(u) for u in units]
@@ -89,6 +89,8 @@ def check_quantity(
     rule = _rule_text(low, high, low_open)
     try:
         got_dim = get_dimensions(value)
+        if np.iscomplexobj(value):
+            raise TypeError("complex values are not allowed")
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as error:
         raise ValueError(

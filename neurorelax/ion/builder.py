@@ -15,6 +15,7 @@ be changed between runs of a compiled standalone binary through
 
 import logging
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import scipy.special
@@ -39,7 +40,7 @@ from neurorelax.ion._units import check_quantity, unit_name
 from neurorelax.ion.channels import gating_rate_max, get_channel
 from neurorelax.ion.guards import add_nan_guard
 from neurorelax.ion.nernst import Concentrations
-from neurorelax.ion.parameters import CellType
+from neurorelax.ion.parameters import CellType, _check_attributes
 from neurorelax.ion.synapses import (
     KINETICS,
     SYNAPSE_TYPES,
@@ -114,22 +115,58 @@ def _check_arguments(
         )
 
 
-def _check_known_names(cell, synapse_params, parameters):
-    """Refuse parameter names that the model would silently ignore (typos)."""
+def _check_known_names(cell, synapse_params, parameters, kinds):
+    """Refuse parameter names that the model would silently ignore (typos).
+
+    ``cell.values`` may hold the synaptic values of any synapse type (a cell
+    type is used with different synapses); ``synapse_params`` may hold only
+    names that the equations of this group use.
+    """
     known = set(parameters) | {"E_Cl"}
     for kind in SYNAPSE_TYPES:
         known |= {f"E_{kind}", f"tau_{kind}", f"tau_rise_{kind}", f"tau_decay_{kind}"}
-    for label, names in (
-        ("cell.values", cell.values),
-        ("synapse_params", synapse_params),
-    ):
-        unknown = sorted(set(names or {}) - known)
-        if unknown:
+    unknown = sorted(set(cell.values) - known)
+    if unknown:
+        raise ValueError(
+            f"cell.values: unknown parameter {unknown[0]!r} (not used by channels "
+            f"{tuple(cell.channels)} or any synapse type); expected one of "
+            f"{', '.join(sorted(known))}"
+        )
+    used = sorted(
+        name for name in parameters if name != "phi" and not name.startswith("K_")
+    )
+    unused = sorted(set(synapse_params) - set(used), key=str)
+    if unused:
+        chosen = ", ".join(f"{kind}: {k}" for kind, k in kinds.items()) or "none"
+        raise ValueError(
+            f"synapse_params: unknown parameter {unused[0]!r} (not used by "
+            f"the synapses and kinetics of this group, {{{chosen}}}, or its "
+            f"channels {tuple(cell.channels)}); expected one of "
+            f"{', '.join(used)}"
+        )
+
+
+def _check_sizes(n, values, per_neuron, v_init):
+    """Refuse arrays of the wrong length, or arrays for shared parameters."""
+    for key, value in values.items():
+        size = np.size(value)
+        if np.ndim(value) == 0:
+            continue
+        if key not in per_neuron:
             raise ValueError(
-                f"{label}: unknown parameter {unknown[0]!r} (not used by channels "
-                f"{tuple(cell.channels)} or any synapse type); expected one of "
-                f"{', '.join(sorted(known))}"
+                f"{key} is an array of {size} values but is stored once per "
+                f"group; give one value, or name {key!r} in per_neuron"
             )
+        if np.ndim(value) != 1 or size != n:
+            raise ValueError(
+                f"{key} must be one value or one per neuron (length n={n}), got "
+                f"shape {np.shape(value)}"
+            )
+    if np.ndim(v_init) != 0 and np.shape(v_init) != (n,):
+        raise ValueError(
+            f"cell.v_init must be one value or one per neuron (length n={n}), "
+            f"got shape {np.shape(v_init)}"
+        )
 
 
 def _check_method(method):
@@ -353,8 +390,10 @@ def build_neurons(
     kinetics : str or dict
         ``"exp"`` or ``"biexp"``, for all synapse types or per type.
     synapse_params : dict of str to Quantity, optional
-        Overrides of ``E_<TYPE>``, ``tau_<TYPE>``, ``tau_rise_<TYPE>``,
-        ``tau_decay_<TYPE>``.
+        Overrides of ``E_<TYPE>``, ``tau_<TYPE>`` (``"exp"`` kinetics),
+        ``tau_rise_<TYPE>``, ``tau_decay_<TYPE>`` (``"biexp"``) of the chosen
+        synapse types (or of another parameter the equations use); a name
+        the group does not use is refused.
     concentrations : Concentrations, optional
         Ion concentrations; when given, ``E_Cl`` and ``E_GABAA`` are their
         chloride Nernst potential (this overrides the cell's values).
@@ -389,9 +428,15 @@ def build_neurons(
     Raises
     ------
     ValueError
-        For an unknown channel or synapse name, a parameter with wrong
-        units, a negative or non-finite conductance or capacitance, or a
-        ``dt`` too coarse for the gating kinetics.
+        Before any Brian2 object is created: for an unknown or repeated
+        channel, an unknown synapse name, a ``synapse_params`` name that the
+        chosen synapses and kinetics do not use, a parameter with wrong
+        units, a negative or non-finite conductance or capacitance, an
+        array parameter not in ``per_neuron`` or not of length ``n``, a bad
+        ``cell`` attribute (see :class:`CellType`), or a ``dt`` too coarse
+        for the gating kinetics.
+    TypeError
+        If ``synapse_params`` is not a mapping.
 
     Examples
     --------
@@ -412,15 +457,23 @@ def build_neurons(
         raise ValueError(
             f"concentrations must be a Concentrations, got {concentrations!r}"
         )
+    _check_attributes(cell)
     _check_arguments(
         synapses, kinetics, per_neuron, external_current, name, nan_check_interval
     )
+    if synapse_params is None:
+        synapse_params = {}
+    if not isinstance(synapse_params, Mapping):
+        raise TypeError(
+            "synapse_params must be a mapping of parameter names to values "
+            f"(e.g. {{'tau_AMPA': 5*ms}}), got {synapse_params!r}"
+        )
     g_unit, _ = _units_of(cell.C_m)
     equations, parameters = neuron_equations(
         cell, synapses=synapses, kinetics=kinetics, external_current=external_current
     )
     kinds = _kinetics_of(synapses, kinetics)
-    _check_known_names(cell, synapse_params, parameters)
+    _check_known_names(cell, synapse_params, parameters, kinds)
     values = _parameter_values(cell, kinds, concentrations, synapse_params)
     _check_values(parameters, values, g_unit)
     for key in per_neuron:
@@ -429,6 +482,7 @@ def build_neurons(
                 f"per_neuron: unknown parameter {key!r}; expected one of "
                 f"{', '.join(sorted(parameters))}"
             )
+    _check_sizes(n, {k: values[k] for k in parameters}, per_neuron, cell.v_init)
     check_dt(cell, dt if dt is not None else defaultclock.dt, method)
 
     for key, dim in parameters.items():

@@ -149,18 +149,37 @@ def ghk_potential(permeabilities, c_out, c_in, temperature):
             f"got {permeabilities!r}"
         )
 
-    numerator = denominator = 0.0
     for ion, p in permeabilities.items():
         if ion not in valence:
             raise ValueError(
                 f"permeabilities: unknown ion {ion!r}; expected 'Na', 'K' or 'Cl'"
             )
-        if not np.isfinite(p) or p < 0:
+        if (
+            isinstance(p, bool)
+            or not isinstance(p, Real | np.integer | np.floating)
+            or not np.isfinite(p)
+            or p < 0
+        ):
             raise ValueError(
-                f"permeabilities[{ion!r}] must be a finite number >= 0, got {p!r}"
+                f"permeabilities[{ion!r}] must be a finite number >= 0, got "
+                f"{p!r} (a plain relative number, without units)"
             )
+    # only ratios matter: scale by the largest so that huge values cannot overflow
+    largest = max(float(p) for p in permeabilities.values())
+    if largest == 0.0:
+        raise ValueError(
+            f"permeabilities must have at least one value > 0, got {permeabilities!r}"
+        )
+    for side, table in (("c_out", c_out), ("c_in", c_in)):
+        if not hasattr(table, "keys"):
+            raise ValueError(
+                f"{side} must be a dict of ion names to concentrations, got {table!r}"
+            )
+    numerator = denominator = 0.0
+    for ion, p in permeabilities.items():
         if p == 0:
             continue
+        p = float(p) / largest
         for side, table in (("c_out", c_out), ("c_in", c_in)):
             if ion not in table:
                 raise ValueError(f"{side} must give a concentration for {ion!r}")
@@ -175,10 +194,6 @@ def ghk_potential(permeabilities, c_out, c_in, temperature):
         numerator += p * outside
         denominator += p * inside
 
-    if numerator == 0.0:
-        raise ValueError(
-            f"permeabilities must have at least one value > 0, got {permeabilities!r}"
-        )
     thermal = GAS_CONSTANT * float(temperature / kelvin) / FARADAY
     return thermal * np.log(numerator / denominator) * volt
 
@@ -203,6 +218,13 @@ class Concentrations:
         z = {"Na": 1, "K": 1, "Cl": -1}
         if ion not in z:
             raise ValueError(f"ion must be one of 'Na', 'K', 'Cl'; got {ion!r}")
+        for side, table in (("c_out", self.c_out), ("c_in", self.c_in)):
+            if not hasattr(table, "keys") or ion not in table:
+                names = sorted(table) if hasattr(table, "keys") else table
+                raise ValueError(
+                    f"{side} must give a concentration for {ion!r} to compute its "
+                    f"reversal potential, got concentrations for {names!r}"
+                )
         return nernst(z[ion], self.c_out[ion], self.c_in[ion], self.temperature)
 
     def with_chloride_inside(self, cl_in):

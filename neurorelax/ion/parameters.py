@@ -8,10 +8,14 @@ from its specific values and membrane area) are computed from their formula.
 """
 
 import logging
+import math
 from dataclasses import dataclass, field, replace
+from numbers import Real
 
-from brian2 import cm, kelvin, mS, ms, mV, siemens, ufarad, umetre
+import numpy as np
+from brian2 import cm, kelvin, mS, ms, mV, second, siemens, ufarad, umetre, volt
 
+from neurorelax.ion._units import check_quantity
 from neurorelax.ion.nernst import celsius
 
 __all__ = ["CellType", "hh_squid", "traub_miles", "PARAMETER_SETS"]
@@ -51,6 +55,16 @@ class CellType:
         Refractory period or condition.
     v_init : Quantity, volt
         Initial membrane potential; gates start at their steady state there.
+        One value, or one per neuron; within [-200, 100] mV.
+
+    Raises
+    ------
+    ValueError
+        On construction (and in :meth:`with_values`), for a repeated
+        channel, a ``temperature`` or ``T_ref`` that is not a quantity in
+        kelvin > 0, a ``Q10`` that is not a finite number > 0, a negative
+        or unitless ``refractory`` period, or a ``v_init`` outside
+        [-200, 100] mV or without units.
     """
 
     name: str
@@ -65,6 +79,9 @@ class CellType:
     threshold: str = "v > -20*mV"
     refractory: object = field(default_factory=lambda: 3 * ms)
     v_init: object = field(default_factory=lambda: -65 * mV)
+
+    def __post_init__(self):
+        _check_attributes(self)
 
     @property
     def phi(self):
@@ -90,6 +107,48 @@ class CellType:
         values = dict(self.values)
         values.update({k: v for k, v in changes.items() if k not in attributes})
         return replace(self, values=values, **attributes)
+
+
+#: Range of initial membrane potentials accepted by :class:`CellType`.
+V_INIT_RANGE = (-200 * mV, 100 * mV)
+
+
+def _check_attributes(cell):
+    """Check the attributes of a CellType (not its channel values)."""
+    channels = cell.channels
+    if isinstance(channels, str) or not hasattr(channels, "__iter__"):
+        raise ValueError(
+            f"channels must be a sequence of channel names, got {channels!r}"
+        )
+    repeated = sorted({c for c in channels if list(channels).count(c) > 1}, key=str)
+    if repeated:
+        raise ValueError(
+            f"channels must not repeat a name, got {tuple(channels)} "
+            f"({', '.join(map(repr, repeated))} more than once)"
+        )
+    for name in ("temperature", "T_ref"):
+        value = getattr(cell, name)
+        if value is not None:
+            check_quantity(name, value, kelvin, low=0 * kelvin, low_open=True)
+    q10 = cell.Q10
+    if (
+        isinstance(q10, bool)
+        or not isinstance(q10, Real | np.number)
+        or np.iscomplexobj(q10)
+        or not math.isfinite(float(q10))
+        or float(q10) <= 0
+    ):
+        raise ValueError(f"Q10 must be a finite number > 0, got {q10!r}")
+    if not isinstance(cell.refractory, str):
+        check_quantity("refractory", cell.refractory, second, low=0 * second)
+    check_quantity(
+        "v_init",
+        cell.v_init,
+        volt,
+        low=V_INIT_RANGE[0],
+        high=V_INIT_RANGE[1],
+        allow_array=True,
+    )
 
 
 def hh_squid(temperature_celsius=6.3):

@@ -161,7 +161,11 @@ def connect_synapses(
     weight : Quantity or str
         Peak conductance per spike, in the dimensions of the target's
         conductances (siemens, or siemens/metre**2 for a per-area model);
-        a string is evaluated per synapse (e.g. ``"rand()*6*nS"``).
+        a string is evaluated per synapse (e.g. ``"rand()*6*nS"``). A string
+        made only of numbers, Brian2 units and arithmetic (``"-6*nS"``) is
+        evaluated and checked like a quantity; any other expression (one
+        that calls a function or uses a variable) is not checked for sign or
+        range, only for its units, by Brian2 when it is assigned.
     p, i, j, condition :
         Connectivity, passed to ``Synapses.connect`` (probability ``p``,
         explicit index arrays ``i``/``j``, or a ``condition`` string).
@@ -197,9 +201,10 @@ def connect_synapses(
             "to build_neurons"
         )
     g_unit = target.variables[f"g_{kind}"].dim
-    if not isinstance(weight, str):
+    constant = _constant_value(weight) if isinstance(weight, str) else weight
+    if constant is not None:
         check_quantity(
-            "weight", weight, g_unit, low=0 * siemens_like(g_unit), allow_array=True
+            "weight", constant, g_unit, low=0 * siemens_like(g_unit), allow_array=True
         )
     if delay is not None:
         check_quantity("delay", delay, second, low=0 * second)
@@ -248,6 +253,53 @@ def connect_synapses(
         "connected %s -> %s (%s, %s)", source.name, target.name, kind, kinds[kind]
     )
     return synapses
+
+
+_CONSTANT_NODES = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.operator,
+    ast.unaryop,
+)
+
+
+def _constant_value(text):
+    """Return the value of a constant unit expression such as ``"-6*nS"``.
+
+    Returns ``None`` for an expression that is not made only of numbers,
+    Brian2 units and arithmetic (it is left to Brian2), or that cannot be
+    evaluated.
+    """
+    import brian2
+
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    namespace = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, _CONSTANT_NODES):
+            return None
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                return None
+            # floats, so that a huge power overflows instead of running long
+            node.value = float(node.value)
+        if isinstance(node, ast.Name):
+            unit = getattr(brian2.units, node.id, None)
+            if not isinstance(unit, brian2.Quantity):
+                return None
+            namespace[node.id] = unit
+    try:
+        code = compile(tree, "<weight>", "eval")
+        with np.errstate(all="ignore"):
+            return eval(code, {"__builtins__": {}}, namespace)  # noqa: S307
+    except (ArithmeticError, TypeError, ValueError, DimensionMismatchError):
+        return None
 
 
 def _check_connectivity(source, target, p, i, j, condition):
