@@ -113,14 +113,34 @@ def check_finite_array(name, values, *, ndim=None, shape=None, nonnegative=False
     -------
     ndarray of float64
     """
+    if isinstance(values, np.ma.MaskedArray) and np.ma.is_masked(values):
+        raise ValueError(
+            f"{name} must be an array of real numbers without a mask, got a "
+            "masked array with masked entries (the mask would be ignored); fill "
+            "or drop them"
+        )
     try:
-        if np.iscomplexobj(values):
+        raw = np.asarray(values)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise ValueError(
+            f"{name} must be an array of real numbers; could not convert "
+            f"{format_value(values)} ({error})"
+        ) from error
+    if raw.dtype.kind in "MmUSV" or (
+        raw.dtype.kind == "O" and any(isinstance(x, str | bytes) for x in raw.flat)
+    ):
+        raise ValueError(
+            f"{name} must be an array of real numbers, got dtype {raw.dtype} "
+            f"({format_value(values)})"
+        )
+    try:
+        if np.iscomplexobj(raw):
             raise ValueError(
                 f"{name} must be real; got complex values such as "
-                f"{format_value(np.ravel(np.asarray(values))[:1])}"
+                f"{format_value(np.ravel(raw)[:1])}"
             )
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+        array = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as error:
         raise ValueError(
             f"{name} must be an array of real numbers; could not convert "
             f"{format_value(values)} ({error})"

@@ -3,6 +3,7 @@
 import os
 
 import numpy as np
+import scipy.sparse as sp
 
 from neurorelax.validation import (
     check_finite_array,
@@ -12,6 +13,7 @@ from neurorelax.validation import (
 )
 
 __all__ = [
+    "as_csr",
     "as_graph",
     "as_state",
     "check_modes",
@@ -64,6 +66,55 @@ def check_real(name, values):
             f"(dtype {np.asarray(data).dtype}); pass the real part (.real) "
             "or the magnitude (abs) explicitly"
         )
+
+
+def as_csr(name, matrix):
+    """Return a scipy sparse matrix as a checked, canonical csr_array of float64.
+
+    The index structure is checked in full (index bounds, monotonic ``indptr``)
+    before anything reads it: scipy trusts a malformed structure and can crash
+    the interpreter on it.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    matrix : scipy.sparse matrix or array
+        Real (or boolean) entries, 2-D.
+
+    Returns
+    -------
+    scipy.sparse.csr_array of float64
+        A new matrix: sorted indices, duplicates summed, finite entries.
+
+    Raises
+    ------
+    ValueError
+        For a malformed index structure, complex or non-numeric entries, a
+        shape other than 2-D, or non-finite stored entries.
+    """
+    check_real(name, matrix)
+    if matrix.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got shape {matrix.shape}")
+    if matrix.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must hold real numbers, got sparse dtype {matrix.dtype}"
+        )
+    try:
+        copy = matrix.copy()
+        if matrix.format in ("csr", "csc", "bsr"):
+            copy.check_format(full_check=True)
+        result = sp.csr_array(copy, dtype=np.float64)
+        result.check_format(full_check=True)
+    except (TypeError, ValueError, IndexError) as error:
+        raise ValueError(
+            f"{name} has a malformed sparse structure "
+            f"({type(matrix).__name__}, shape {matrix.shape}): {error}"
+        ) from error
+    result.sum_duplicates()
+    result.sort_indices()
+    result.data = check_finite_array(f"{name} (stored entries)", result.data)
+    return result
 
 
 def as_graph(name, graph):

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from neurorelax.graph._blas import serial_blas
-from neurorelax.graph._checks import as_graph, check_n_threads
+from neurorelax.graph._checks import as_csr, as_graph, check_n_threads
 from neurorelax.kernels import hopfield
 from neurorelax.validation import (
     check_finite_array,
@@ -263,12 +263,15 @@ def _checked_spins(name, values, ndim):
 
 def _checked_weights(weights):
     if sp.issparse(weights):
-        matrix = sp.csr_array(weights, dtype=np.float64)
-        check_finite_array("weights (stored entries)", matrix.data)
+        matrix = as_csr("weights", weights)
     else:
         matrix = sp.csr_array(check_finite_array("weights", weights, ndim=2))
     if matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"weights must be square, got shape {matrix.shape}")
+    if matrix.shape[0] == 0:
+        raise ValueError(
+            f"weights must have at least one node, got shape {matrix.shape}"
+        )
     if np.any(matrix.diagonal() != 0):
         raise ValueError(
             "weights must have a zero diagonal (self-coupling breaks the "

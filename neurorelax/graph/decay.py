@@ -15,7 +15,6 @@ dM/dt = -gamma L M - diag(kappa) M.
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from neurorelax.graph._checks import (
     as_graph,
@@ -24,10 +23,20 @@ from neurorelax.graph._checks import (
     check_rate,
     check_times,
 )
-from neurorelax.graph.diffusion import Trajectory, diffuse_exact
+from neurorelax.graph.diffusion import (
+    Trajectory,
+    check_exponent,
+    diffuse_exact,
+    propagate,
+)
 from neurorelax.graph.laplacian import LAPLACIAN_KINDS, laplacian
 from neurorelax.graph.spectral import project, reconstruct
-from neurorelax.validation import check_choice, check_finite_array, check_integer
+from neurorelax.validation import (
+    check_choice,
+    check_finite_array,
+    check_integer,
+    check_positive,
+)
 
 __all__ = [
     "diffuse_with_decay",
@@ -87,8 +96,10 @@ def mode_decay(state, modes, rates, time, *, remainder_rate=None):
     rates = check_finite_array("rates", rates, shape=(modes.n_modes,), nonnegative=True)
     time = check_times("time", [time])[0]
     array, was_1d = as_state("state", state, modes.vectors.shape[0], keep_float32=False)
-    rest_rate = rates.max() if remainder_rate is None else remainder_rate
-    rest_rate = check_rate("remainder_rate", rest_rate) if rest_rate else 0.0
+    if remainder_rate is None:
+        rest_rate = float(rates.max())
+    else:
+        rest_rate = check_positive("remainder_rate", remainder_rate, allow_zero=True)
 
     amplitudes = project(array, modes)
     kept = reconstruct(amplitudes, modes)
@@ -151,7 +162,8 @@ def diffuse_with_decay(
     With a uniform kappa the two commute and M(t) = exp(-kappa t)
     exp(-gamma t L) M(0): mode k decays at gamma lambda_k + kappa. With
     node-dependent kappa the sum is exponentiated by
-    ``scipy.sparse.linalg.expm_multiply``.
+    :func:`neurorelax.graph.diffusion.propagate` (``expm_multiply``, or the
+    dense ``expm`` for large steps).
 
     Parameters
     ----------
@@ -180,14 +192,9 @@ def diffuse_with_decay(
         result = diffuse_exact(graph, state, gamma=gamma, times=times, kind=kind)
         states = result.states * np.exp(-kappa[0] * times)[:, None, None]
     else:
-        operator = -(gamma * laplacian(graph, kind) + sp.diags_array(kappa))
-        operator = operator.tocsc()
-        states = np.empty((times.size,) + state.shape)
-        current, previous = state, 0.0
-        for index, time in enumerate(times):
-            if time > previous:
-                current = spla.expm_multiply((time - previous) * operator, current)
-            states[index], previous = current, time
+        generator = gamma * laplacian(graph, kind) + sp.diags_array(kappa)
+        check_exponent("(gamma * L + diag(node_rates)) * t", generator, times)
+        states = propagate(-generator, state, times)
 
     if was_1d:
         states = states[:, :, 0]
@@ -207,5 +214,9 @@ def _node_rates(name, rates, n_nodes):
 
 
 def _leading(values):
-    shape = np.shape(values)
+    """Length of the first axis; 0 for scalars and ragged lists (then refused)."""
+    try:
+        shape = np.shape(values)
+    except ValueError:
+        return 0
     return shape[0] if shape else 0

@@ -27,6 +27,7 @@ import scipy.sparse.linalg as spla
 
 from neurorelax.graph._blas import serial_blas
 from neurorelax.graph._checks import (
+    as_csr,
     as_graph,
     as_state,
     check_n_threads,
@@ -40,6 +41,7 @@ from neurorelax.graph.spectral import DENSE_LIMIT, eigenmodes
 from neurorelax.kernels import sparse_relax
 from neurorelax.validation import (
     check_choice,
+    check_finite_array,
     check_in_range,
     check_integer,
     check_positive,
@@ -59,6 +61,7 @@ __all__ = [
     "jacobi_solve",
     "largest_eigenvalue",
     "neighbour_mean",
+    "propagate",
 ]
 
 logger = logging.getLogger(__name__)
@@ -81,10 +84,51 @@ class LinearSystem:
         a, the diagonal of A (non-zero).
     offdiag : scipy.sparse.csr_array of float64, shape (n_nodes, n_nodes)
         N, the off-diagonal part of A (no stored diagonal entries).
+
+    Both are checked when the system is built (any sparse format or a dense
+    array is accepted for ``offdiag`` and stored as canonical CSR), so the
+    Jacobi kernel never sees a malformed matrix.
     """
 
     diagonal: np.ndarray
     offdiag: sp.csr_array
+
+    def __post_init__(self):
+        """Check and canonicalise both parts before any kernel sees them.
+
+        Raises
+        ------
+        ValueError
+            For a diagonal that is not 1-D, finite and non-zero, and an
+            ``offdiag`` that is not a well-formed, finite, real (sparse or
+            dense) matrix of shape (n_nodes, n_nodes) without diagonal entries.
+        """
+        diagonal = check_finite_array("diagonal", self.diagonal, ndim=1)
+        if diagonal.size == 0:
+            raise ValueError("diagonal must hold at least one entry, got shape (0,)")
+        zeros = np.flatnonzero(diagonal == 0)
+        if zeros.size:
+            raise ValueError(
+                "diagonal must be non-zero everywhere (Jacobi divides by it); "
+                f"entry {int(zeros[0])} is 0"
+            )
+        if sp.issparse(self.offdiag):
+            offdiag = as_csr("offdiag", self.offdiag)
+        else:
+            offdiag = sp.csr_array(check_finite_array("offdiag", self.offdiag, ndim=2))
+        n_nodes = diagonal.size
+        if offdiag.shape != (n_nodes, n_nodes):
+            raise ValueError(
+                f"offdiag must have shape ({n_nodes}, {n_nodes}) to match the "
+                f"diagonal, got shape {offdiag.shape}"
+            )
+        offdiag.eliminate_zeros()
+        if offdiag.diagonal().any():
+            raise ValueError(
+                "offdiag must have no diagonal entries (they belong in diagonal)"
+            )
+        object.__setattr__(self, "diagonal", diagonal)
+        object.__setattr__(self, "offdiag", compact_indices(offdiag))
 
     @classmethod
     def from_matrix(cls, matrix):
@@ -341,21 +385,98 @@ def _as_system(system):
             "system must be a LinearSystem, a sparse matrix or an ndarray, got "
             f"{type(system).__name__}"
         )
-    check_real("system", system)
-    shape = system.shape
+    if sp.issparse(system):
+        matrix = as_csr("system", system)
+    else:
+        check_real("system", system)
+        matrix = check_finite_array("system", system, ndim=2)
+    shape = matrix.shape
     if len(shape) != 2 or shape[0] != shape[1]:
         raise ValueError(f"system must be a square matrix, got shape {shape}")
-    result = LinearSystem.from_matrix(system)
-    if not np.all(np.isfinite(result.offdiag.data)) or not np.all(
-        np.isfinite(result.diagonal)
-    ):
-        raise ValueError("system must contain only finite values")
-    if np.any(result.diagonal == 0):
-        row = int(np.flatnonzero(result.diagonal == 0)[0])
+    diagonal = matrix.diagonal()
+    if np.any(diagonal == 0):
+        row = int(np.flatnonzero(diagonal == 0)[0])
         raise ValueError(
             f"system must have a non-zero diagonal for Jacobi; A[{row}, {row}] = 0"
         )
-    return result
+    return LinearSystem.from_matrix(matrix)
+
+
+# Matrix exponentials -------------------------------------------------------------
+
+# expm_multiply's work grows linearly with ||t A||_1 (about one sparse product
+# per unit); up to this bound it is used at every size.
+EXPM_MULTIPLY_CHEAP = 100.0
+# Above DENSE_LIMIT nodes (no dense scaling and squaring) a larger ||t A||_1 is
+# refused: expm_multiply would take minutes to hours.
+EXPM_MULTIPLY_LIMIT = 1e4
+
+
+def check_exponent(label, generator, times):
+    """Refuse exp(-t A) that cannot be computed in reasonable time or at all.
+
+    Parameters
+    ----------
+    label : str
+        How to name t A in the message, e.g. ``"gamma * t * L"``.
+    generator : scipy.sparse matrix
+        A (the decay operator, without the minus sign).
+    times : ndarray of float64
+        Checked, non-decreasing sample times.
+    """
+    norm = float(spla.norm(generator, 1)) if generator.nnz else 0.0
+    size = norm * times[-1]
+    if not np.isfinite(size):
+        raise ValueError(
+            f"{label} overflows float64 (1-norm of A {norm:.3g}, last time "
+            f"{float(times[-1])!r}); reduce the rates or the times"
+        )
+    if generator.shape[0] > DENSE_LIMIT and size > EXPM_MULTIPLY_LIMIT:
+        raise ValueError(
+            f"{label} is too large for the exact solution on a graph above "
+            f"{DENSE_LIMIT} nodes: its 1-norm at the last time is {size:.3g} > "
+            f"{EXPM_MULTIPLY_LIMIT:g} (expm_multiply's work grows with it). Use "
+            "diffuse_implicit, or shorter times"
+        )
+
+
+def propagate(operator, state, times):
+    """Return exp(t B) M(0) at each time, stepping between successive times.
+
+    Steps with ||dt B||_1 up to ``EXPM_MULTIPLY_CHEAP`` (and every step above
+    ``DENSE_LIMIT`` nodes) use ``scipy.sparse.linalg.expm_multiply``; larger
+    ones use the dense ``scipy.linalg.expm``, whose scaling and squaring costs
+    only O(log ||dt B||) products. Check sizes with :func:`check_exponent`.
+
+    Parameters
+    ----------
+    operator : scipy.sparse matrix, shape (n_nodes, n_nodes)
+        B (for diffusion -gamma L).
+    state : ndarray of float64, shape (n_nodes, n_patterns)
+    times : ndarray of float64, shape (n_times,)
+
+    Returns
+    -------
+    ndarray of float64, shape (n_times, n_nodes, n_patterns)
+    """
+    operator = sp.csc_array(operator)
+    norm = float(spla.norm(operator, 1)) if operator.nnz else 0.0
+    small = operator.shape[0] <= DENSE_LIMIT
+    states = np.empty((times.size,) + state.shape)
+    current, previous = state, 0.0
+    cached_step, propagator = None, None
+    for index, time in enumerate(times):
+        step = time - previous
+        if step > 0 and (not small or step * norm <= EXPM_MULTIPLY_CHEAP):
+            current = spla.expm_multiply(step * operator, current)
+        elif step > 0:
+            # Equal steps (up to rounding of the times) share one exponential.
+            if cached_step is None or abs(step - cached_step) > 4e-16 * time:
+                cached_step = step
+                propagator = scipy.linalg.expm(step * operator.toarray())
+            current = propagator @ current
+        states[index], previous = current, time
+    return states
 
 
 # Diffusion ------------------------------------------------------------------------
@@ -379,14 +500,21 @@ def diffuse_exact(graph, initial, *, gamma, times, kind="combinatorial", method=
         rate gamma lambda_2 (per connected component).
     method : {"auto", "eig", "expm"}, optional
         "eig" uses the full eigendecomposition (undirected graphs up to
-        ``DENSE_LIMIT`` nodes); "expm" uses
-        ``scipy.sparse.linalg.expm_multiply`` between successive times;
-        "auto" picks "eig" when it applies.
+        ``DENSE_LIMIT`` nodes); "expm" steps between successive times with
+        ``scipy.sparse.linalg.expm_multiply``, or the dense
+        ``scipy.linalg.expm`` for large steps up to ``DENSE_LIMIT`` nodes (see
+        :func:`propagate`); "auto" picks "eig" when it applies.
 
     Returns
     -------
     Trajectory
         States in float64.
+
+    Raises
+    ------
+    ValueError
+        When gamma t overflows, or (method "expm" above ``DENSE_LIMIT``
+        nodes) when ||gamma t L||_1 exceeds ``EXPM_MULTIPLY_LIMIT``.
 
     Examples
     --------
@@ -410,6 +538,13 @@ def diffuse_exact(graph, initial, *, gamma, times, kind="combinatorial", method=
             f"nodes, got {graph!r}; use method='expm'"
         )
     use_eig = method == "eig" or (method == "auto" and eig_possible)
+    if not np.isfinite(gamma * float(times[-1])):
+        raise ValueError(
+            f"gamma * t must be finite, got gamma = {gamma!r} and the last time "
+            f"{float(times[-1])!r}"
+        )
+    if not use_eig:
+        check_exponent("gamma * t * L", gamma * laplacian(graph, kind), times)
 
     if use_eig:
         modes = eigenmodes(graph, kind=kind)
@@ -418,12 +553,7 @@ def diffuse_exact(graph, initial, *, gamma, times, kind="combinatorial", method=
         states = np.einsum("nk,tk,kp->tnp", modes.vectors, factors, amplitudes)
     else:
         operator = -gamma * laplacian(graph, kind).tocsc()
-        states = np.empty((times.size,) + state.shape)
-        current, previous_time = state, 0.0
-        for index, time in enumerate(times):
-            if time > previous_time:
-                current = spla.expm_multiply((time - previous_time) * operator, current)
-            states[index], previous_time = current, time
+        states = propagate(operator, state, times)
 
     if was_1d:
         states = states[:, :, 0]
@@ -685,7 +815,7 @@ def distance_from_uniform(states):
         connected graph under combinatorial diffusion it decays as
         exp(-gamma lambda_2 t) at late times.
     """
-    array = np.asarray(states, dtype=np.float64)
+    array = check_finite_array("states", states)
     if array.ndim not in (2, 3):
         raise ValueError(
             "states must have shape (n_times, n_nodes) or (n_times, n_nodes, "

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from neurorelax.graph._checks import check_real
+from neurorelax.graph._checks import as_csr, check_real
 from neurorelax.validation import check_choice, check_finite_array, format_value
 
 __all__ = ["Graph", "GraphWarning"]
@@ -349,14 +349,10 @@ def _is_networkx(value):
 
 def _validated_matrix(name, values, *, directed, self_loops, n_nodes=None):
     """Return ``values`` as a canonical, checked csr_array of float64."""
-    check_real(name, values)
     if sp.issparse(values):
-        matrix = sp.csr_array(values, dtype=np.float64, copy=True)
-        data = check_finite_array(f"{name} (stored entries)", matrix.data)
-        matrix.data = data
-        if matrix.ndim != 2:
-            raise ValueError(f"{name} must be 2-D, got shape {matrix.shape}")
+        matrix = as_csr(name, values)
     else:
+        check_real(name, values)
         dense = check_finite_array(name, values, ndim=2)
         matrix = sp.csr_array(dense)
     _check_square(name, matrix.shape, n_nodes)
@@ -437,7 +433,13 @@ def _symmetrised(name, matrix):
             f"{float(matrix[j, i])!r}. "
             "Pass directed=True for a directed graph"
         )
-    symmetric = sp.csr_array((matrix + matrix.T) * 0.5)
+    # Both forms are exactly symmetric (addition commutes). W + W.T overflows
+    # for weights near the float64 maximum, and halving first would round the
+    # tiniest subnormal weights to 0, so halve first only for huge weights.
+    if scale > np.finfo(np.float64).max / 2:
+        symmetric = sp.csr_array(0.5 * matrix + 0.5 * matrix.T)
+    else:
+        symmetric = sp.csr_array((matrix + matrix.T) * 0.5)
     symmetric.eliminate_zeros()
     symmetric.sort_indices()
     return symmetric

@@ -11,7 +11,7 @@ import numpy as np
 
 from neurorelax.graph._checks import as_graph, as_state, check_n_threads
 from neurorelax.kernels import sparse_relax
-from neurorelax.validation import check_integer, check_positive
+from neurorelax.validation import check_integer, check_positive, format_value
 
 __all__ = ["divisive_normalization", "k_winners_take_all"]
 
@@ -64,6 +64,17 @@ def divisive_normalization(
     exponent = check_positive("exponent", exponent)
     r_max = check_positive("r_max", r_max)
     n_threads = check_n_threads(n_threads)
+    try:
+        semi = sigma**exponent
+    except OverflowError:
+        semi = np.inf
+    if semi == 0 or not np.isfinite(semi):
+        raise ValueError(
+            f"sigma ** exponent must be a positive finite float64, got sigma = "
+            f"{sigma!r} and exponent = {exponent!r} (the power "
+            f"{'underflows to 0' if semi == 0 else 'overflows'}); rescale the "
+            "activation and sigma"
+        )
     n_nodes = None
     if graph is not None:
         graph = as_graph("graph", graph)
@@ -71,9 +82,20 @@ def divisive_normalization(
     size = n_nodes if n_nodes is not None else _leading(activation)
     state, was_1d = as_state("activation", activation, size, nonnegative=True)
 
-    drive = state**exponent
+    with np.errstate(over="ignore"):
+        drive = state**exponent
+    pool_gain = 1.0 if graph is None else 1.0 + float(graph.degrees.max())
+    largest = float(drive.max()) if drive.size else 0.0
+    if not largest * pool_gain + semi <= np.finfo(state.dtype).max:
+        raise ValueError(
+            f"activation ** exponent overflows float{8 * state.itemsize} once "
+            f"pooled (largest activation {float(state.max())!r}, exponent "
+            f"{exponent!r}); rescale the activation (and sigma) first"
+        )
     if graph is None:
-        output = r_max * drive / (sigma**exponent + drive)
+        # In float64: sigma ** exponent may be below the float32 range.
+        wide = drive.astype(np.float64)
+        output = (r_max * wide / (semi + wide)).astype(state.dtype)
     else:
         weights = graph.weights
         output = sparse_relax.divisive_pool(
@@ -81,7 +103,7 @@ def divisive_normalization(
             weights.indices,
             weights.data,
             drive,
-            sigma**exponent,
+            semi,
             r_max,
             n_threads=n_threads,
         )
@@ -113,6 +135,8 @@ def k_winners_take_all(activation, k, *, binary=False):
     >>> k_winners_take_all([0.2, 0.9, 0.5, 0.1], 2).tolist()
     [0.0, 0.9, 0.5, 0.0]
     """
+    if not isinstance(binary, bool | np.bool_):
+        raise ValueError(f"binary must be True or False, got {format_value(binary)}")
     state, was_1d = as_state(
         "activation", activation, _leading(activation), nonnegative=True
     )
@@ -130,6 +154,12 @@ def k_winners_take_all(activation, k, *, binary=False):
 
 
 def _leading(values):
-    """Length of the first axis (0 for a scalar, which then fails the check)."""
-    shape = np.shape(values)
+    """Length of the first axis (0 for a scalar, which then fails the check).
+
+    Ragged nested lists also give 0; the array check then names the argument.
+    """
+    try:
+        shape = np.shape(values)
+    except ValueError:
+        return 0
     return shape[0] if shape else 0

@@ -42,6 +42,11 @@ __all__ = ["ReplayResult", "RestSchedule", "pattern_overlap", "simulate_replay"]
 
 logger = logging.getLogger(__name__)
 
+# duration / dt may differ from a whole number by this relative amount (rounding).
+STEP_RTOL = 1e-9
+# More steps than this would run for days in the Python step loop.
+MAX_STEPS = 1e8
+
 
 @dataclass(frozen=True)
 class RestSchedule:
@@ -170,9 +175,10 @@ def simulate_replay(
     decay_rate : float
         kappa (1/time), > 0; 1/kappa is the decay time constant.
     duration : float
-        Simulated time (time), > 0.
+        Simulated time (time), > 0; a whole number of steps dt (to a relative
+        tolerance of 1e-9), at most 1e8 of them.
     dt : float
-        Time step (time), > 0. The replay increment is explicit, so keep
+        Time step (time), 0 < dt <= duration. The replay increment is explicit, so keep
         rho dt below 1 (a warning is logged otherwise); gamma dt may be
         large (diffusion is implicit).
     replay_rate : float
@@ -229,7 +235,7 @@ def simulate_replay(
             rho * dt,
         )
 
-    n_steps = int(np.ceil(duration / dt - 1e-9))
+    n_steps = _step_count(duration, dt)
     weights = graph.weights.copy()
     system = _implicit(weights, gamma * dt, kind)
     norms = np.sum(patterns**2, axis=0)
@@ -277,6 +283,28 @@ def simulate_replay(
         replayed=chosen,
         graph=final_graph,
     )
+
+
+def _step_count(duration, dt):
+    """Number of steps of length dt that make up duration, which must be whole."""
+    if dt > duration:
+        raise ValueError(
+            f"dt must be at most duration, got dt = {dt!r} and duration = {duration!r}"
+        )
+    ratio = duration / dt
+    if not ratio <= MAX_STEPS:
+        raise ValueError(
+            f"duration / dt = {ratio:.3g} steps is too many (at most {MAX_STEPS:g}); "
+            f"got duration = {duration!r} and dt = {dt!r}"
+        )
+    n_steps = round(ratio)
+    if abs(ratio - n_steps) > STEP_RTOL * ratio:
+        raise ValueError(
+            f"duration must be a whole number of steps dt, got duration = "
+            f"{duration!r} and dt = {dt!r} (duration / dt = {ratio!r}); the "
+            "simulation would end past duration"
+        )
+    return n_steps
 
 
 def _implicit(weights, step, kind):

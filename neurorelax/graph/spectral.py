@@ -124,6 +124,11 @@ def eigenmodes(graph, n_modes=None, *, kind="combinatorial"):
         raise ValueError(
             f"n_modes must be at most the node count {n_nodes}, got {n_modes}"
         )
+    if n_nodes > DENSE_LIMIT and n_modes >= n_nodes:
+        raise ValueError(
+            f"n_modes must be less than the node count {n_nodes} for graphs above "
+            f"{DENSE_LIMIT} nodes (sparse eigensolver), got {n_modes}"
+        )
 
     base = "symmetric" if kind == "random_walk" else kind
     operator = laplacian(graph, base)
