@@ -21,7 +21,12 @@ from neurorelax.graph._checks import (
     check_times,
 )
 from neurorelax.graph.laplacian import laplacian
-from neurorelax.validation import check_choice, check_finite_array, check_integer
+from neurorelax.validation import (
+    check_choice,
+    check_finite_array,
+    check_integer,
+    check_positive,
+)
 
 __all__ = [
     "DENSE_LIMIT",
@@ -231,7 +236,8 @@ def fit_decay_rates(times, amplitudes, *, floor=1e-300):
     amplitudes : array_like of float, shape (n_times, n_series)
         Amplitudes over time, e.g. ``project`` applied at each time.
     floor : float, optional
-        Magnitudes below this are excluded from the fit of their series.
+        Magnitudes at or below this (a finite number >= 0) are excluded from
+        the fit of their series.
 
     Returns
     -------
@@ -239,6 +245,7 @@ def fit_decay_rates(times, amplitudes, *, floor=1e-300):
         r_k in 1/time (NaN for a series with fewer than two usable points).
     """
     times = check_times("times", times)
+    floor = check_positive("floor", floor, allow_zero=True)
     values = check_finite_array("amplitudes", amplitudes, ndim=2)
     if values.shape[0] != times.size:
         raise ValueError(

@@ -180,6 +180,14 @@ def test_diffusion_with_uniform_and_node_decay(small_world, rng):
             r"amplitudes must have 2 rows \(one per time\), got shape \(3, 2\)",
         ),
         (
+            lambda g: fit_decay_rates([0, 1], np.ones((2, 2)), floor=np.nan),
+            r"floor must be a finite number >= 0, got nan",
+        ),
+        (
+            lambda g: fit_decay_rates([0, 1], np.ones((2, 2)), floor="x"),
+            r"floor must be a finite number >= 0, got 'x'",
+        ),
+        (
             lambda g: diffuse_with_decay(
                 g, np.ones(60), gamma=1.0, times=[1.0], node_rates=np.ones(5)
             ),
