@@ -7,6 +7,7 @@ internal helpers trust their inputs.
 """
 
 import math
+import reprlib
 from numbers import Real
 
 import numpy as np
@@ -21,9 +22,72 @@ __all__ = [
 ]
 
 
+class _ShortRepr(reprlib.Repr):
+    """A :class:`reprlib.Repr` whose work is bounded by its limits.
+
+    :mod:`reprlib` already shortens builtin containers and strings without
+    building their full repr; this subclass also shortens subclasses of them
+    (which ``reprlib`` would hand to the full ``repr``) and integers of
+    thousands of digits (whose ``repr`` raises beyond 4300 digits).
+    """
+
+    _BASES = (
+        (str, "repr_str"),
+        (int, "repr_int"),
+        (list, "repr_list"),
+        (tuple, "repr_tuple"),
+        (dict, "repr_dict"),
+        (set, "repr_set"),
+        (frozenset, "repr_frozenset"),
+    )
+
+    def repr_int(self, x, level):
+        """Return ``repr(x)``, or its size alone for a very large integer."""
+        if x.bit_length() > 13_000:  # about 4000 digits; repr raises beyond 4300
+            return f"<{type(x).__name__} of {x.bit_length()} bits>"
+        return super().repr_int(x, level)
+
+    def repr_instance(self, x, level):
+        """Shorten subclasses of builtin containers as the builtins themselves."""
+        for base, method in self._BASES:
+            if isinstance(x, base):
+                return getattr(self, method)(x, level)
+        return super().repr_instance(x, level)
+
+
 def format_value(value, max_chars=60):
-    """Return a short printable form of ``value`` for an error message."""
-    text = repr(value)
+    """Return a short printable form of ``value`` for an error message.
+
+    The full ``repr`` of ``value`` is never built: containers are shown to
+    a depth of 3 and their first few items, strings by their ends, so that a
+    huge or deeply nested value (say, a YAML file of nested aliases that
+    expands to millions of items) costs no more than a small one.
+
+    Parameters
+    ----------
+    value : object
+        The value to show.
+    max_chars : int, optional
+        Longest text returned; longer text ends in ``...``.
+
+    Returns
+    -------
+    str
+        At most ``max_chars`` characters.
+
+    Examples
+    --------
+    >>> format_value([1, 2, 3])
+    '[1, 2, 3]'
+    >>> format_value(list(range(100_000)), max_chars=30)
+    '[0, 1, 2, 3, 4, 5, ...]'
+    >>> format_value("x" * 10_000, max_chars=20)
+    "'xxxxxxx...xxxxxxxx'"
+    """
+    short = _ShortRepr()
+    short.maxlevel = 3
+    short.maxstring = short.maxother = short.maxlong = max(max_chars, 10)
+    text = short.repr(value)  # reprlib survives a __repr__ that raises
     if len(text) > max_chars:
         text = text[: max_chars - 3] + "..."
     return text

@@ -1,5 +1,7 @@
 """The shared argument checks: each rule and its message."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from neurorelax.validation import (
     check_in_range,
     check_integer,
     check_positive,
+    format_value,
 )
 
 
@@ -56,3 +59,40 @@ def test_finite_array_checks_shape_values_and_sign():
         check_finite_array("M", [1j, 2])
     with pytest.raises(ValueError, match=r"M must be an array of real numbers"):
         check_finite_array("M", ["a", "b"])
+
+
+def test_format_value_keeps_short_values_whole():
+    assert format_value([1, 2, 3]) == "[1, 2, 3]"
+    assert format_value("10 nS") == "'10 nS'"
+    assert format_value(None) == "None"
+    assert format_value(2**100) == "1267650600228229401496703205376"
+
+
+def test_format_value_never_builds_a_huge_repr():
+    laughs = ["x"] * 10
+    for _ in range(8):
+        laughs = [laughs] * 10  # 10**9 items once expanded
+    start = time.perf_counter()
+    texts = [
+        format_value(laughs),
+        format_value(list(range(10**6))),
+        format_value("y" * 10**7),
+        format_value({i: [i] * 1000 for i in range(1000)}),
+        format_value(type("Items", (list,), {})(range(10**6))),
+    ]
+    assert time.perf_counter() - start < 1
+    assert all(len(text) <= 60 for text in texts), texts
+    assert texts[1].startswith("[0, 1, 2, ")
+    assert texts[4].startswith("[0, 1, 2, ")
+    assert len(format_value("z" * 1000, max_chars=20)) <= 20
+
+
+def test_format_value_survives_huge_integers_and_broken_reprs():
+    assert format_value(10**5000) == "<int of 16610 bits>"  # repr would raise
+    assert format_value([10**5000]) == "[<int of 16610 bits>]"
+
+    class Broken:
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+    assert format_value(Broken()).startswith("<Broken instance at")

@@ -35,7 +35,8 @@ def register(subparsers):
         "--workers",
         type=int,
         metavar="N",
-        help="worker processes of the local cluster (default: number of cores)",
+        help="worker processes of the local cluster (default: number of cores; "
+        "at most 4 per core)",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="sweep folder (overrides the spec)"
@@ -72,10 +73,18 @@ def _run(args):
     from tqdm import tqdm
 
     from neurorelax.sweep import load_spec, plot_metric, run_sweep
+    from neurorelax.sweep.runner import check_workers
 
     _configure_dask_logging(args.verbose)
     if args.plot is not None and len(args.plot) not in (2, 3):
         raise ValueError(f"--plot expects METRIC X [Y], got {' '.join(args.plot)!r}")
+    if args.plot is not None and len(args.plot) == 3 and args.plot[1] == args.plot[2]:
+        raise ValueError(
+            f"--plot: the axes X and Y must be two different parameters, got "
+            f"{args.plot[1]!r} twice"
+        )
+    if args.workers is not None:
+        check_workers(args.workers, "--workers")
     spec = load_spec(args.spec)
     if args.plot is not None:
         _check_plot(args.plot, spec)

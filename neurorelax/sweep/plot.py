@@ -45,8 +45,14 @@ def plot_metric(source, metric, x, y=None, *, where=None, ax=None):
     ------
     ValueError
         If ``metric``, ``x``, ``y`` or a ``where`` key is not a column of the
-        table, or, for a map, other parameters still take several values.
+        table, ``y`` is ``x``, or, for a map, other parameters still take
+        several values.
     """
+    if y is not None and y == x:
+        raise ValueError(
+            f"y must be a parameter other than x, got {y!r} for both; leave y out "
+            "to plot against one parameter"
+        )
     table = _as_table(source)
     units = json.loads((table.schema.metadata or {}).get(b"units", b"{}"))
     metrics = json.loads((table.schema.metadata or {}).get(b"metrics", b"[]"))

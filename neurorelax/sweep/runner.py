@@ -56,12 +56,21 @@ from distributed import WorkerPlugin
 from neurorelax.results import to_jsonable, write_json
 from neurorelax.sweep.spec import load_spec
 from neurorelax.sweep.table import build_table, write_table
+from neurorelax.validation import format_value
 
-__all__ = ["SweepResult", "load_records", "run_sweep"]
+__all__ = [
+    "WORKERS_PER_CPU",
+    "SweepResult",
+    "check_workers",
+    "load_records",
+    "run_sweep",
+]
 
 logger = logging.getLogger(__name__)
 
 RECORD = "record.json"
+#: The most local workers per CPU core (as ``neurorelax figures --jobs``).
+WORKERS_PER_CPU = 4
 _POINT_LOCK = threading.Lock()
 
 
@@ -170,12 +179,11 @@ def run_sweep(
     if sum(x is not None for x in (scheduler, client, n_workers)) > 1:
         raise ValueError(
             "give at most one of scheduler, client and n_workers, got "
-            f"scheduler={scheduler!r}, client={client!r}, n_workers={n_workers!r}"
+            f"scheduler={format_value(scheduler)}, client={format_value(client)}, "
+            f"n_workers={format_value(n_workers)}"
         )
-    if n_workers is not None and (
-        isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1
-    ):
-        raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
+    if n_workers is not None:
+        check_workers(n_workers)
     _check_writable(spec.output)
 
     points = spec.points()
@@ -243,13 +251,50 @@ def load_records(output):
     return records
 
 
+def check_workers(n_workers, name="n_workers"):
+    """Check a number of local workers: an integer from 1 to 4 per CPU core.
+
+    Each worker is a process that imports the model script (and Brian2), so
+    far more of them than cores only exhausts memory and process limits.
+
+    Parameters
+    ----------
+    n_workers : int
+        The number asked for.
+    name : str, optional
+        The argument's name in the message (``--workers`` on the command line).
+
+    Returns
+    -------
+    int
+        ``n_workers``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_workers`` is not an integer, is below 1 or above
+        ``WORKERS_PER_CPU * os.cpu_count()``.
+    """
+    if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
+        raise ValueError(
+            f"{name} must be an integer >= 1, got {format_value(n_workers)}"
+        )
+    cpus = os.cpu_count() or 1
+    if n_workers > WORKERS_PER_CPU * cpus:
+        raise ValueError(
+            f"{name} must be at most {WORKERS_PER_CPU * cpus} ({WORKERS_PER_CPU} x "
+            f"{cpus} CPUs), got {n_workers:,}"
+        )
+    return n_workers
+
+
 def _check_format(table_format):
     from neurorelax.sweep.spec import TABLE_FORMATS
 
     if table_format not in TABLE_FORMATS:
         raise ValueError(
             f"table_format must be one of {', '.join(map(repr, TABLE_FORMATS))}; "
-            f"got {table_format!r}"
+            f"got {format_value(table_format)}"
         )
     return table_format
 
@@ -310,16 +355,29 @@ def _check_address(scheduler):
     if not isinstance(scheduler, str) or not _ADDRESS.match(scheduler):
         raise ValueError(
             f"scheduler must be an address such as 'tcp://10.0.0.5:8786' "
-            f"(protocol optional, host and port required), got {scheduler!r}"
+            "(protocol optional, host and port required), got "
+            f"{format_value(scheduler, 200)}"
         )
 
 
 def _check_output(output):
     """Return the sweep folder as an absolute path; refuse an existing file."""
     if not isinstance(output, str | os.PathLike) or not str(output).strip():
-        raise ValueError(f"output must be a folder path, got {output!r}")
+        raise ValueError(f"output must be a folder path, got {format_value(output)}")
+    if "\0" in str(output):
+        raise ValueError(
+            "output must be a folder path without a NUL character, got "
+            f"{format_value(str(output))}"
+        )
     path = Path(output).resolve()
-    if path.exists() and not path.is_dir():
+    try:
+        is_file = path.exists() and not path.is_dir()
+    except OSError as error:  # a name too long, a folder that cannot be read
+        raise ValueError(
+            f"output {format_value(str(path), 200)} cannot be used as a folder: "
+            f"{error.strerror or error}"
+        ) from error
+    if is_file:
         raise ValueError(f"output {str(path)!r} exists and is not a folder")
     return path
 
@@ -698,7 +756,7 @@ def _select_metrics(metrics, wanted):
             selected[name] = float(value)
         except (TypeError, ValueError) as error:
             raise TypeError(
-                f"metric {name!r} must be a scalar number, got {value!r}"
+                f"metric {name!r} must be a scalar number, got {format_value(value)}"
             ) from error
     return selected
 

@@ -39,6 +39,7 @@ from neurorelax.scripting import DEVICES, load_script, parse_quantity, split_qua
 from neurorelax.validation import format_value
 
 __all__ = [
+    "MAX_ALIAS_NODES",
     "MAX_GRID_POINTS",
     "MAX_VALUES_PER_PARAMETER",
     "Point",
@@ -66,7 +67,14 @@ _RANGE_KEYS = ("start", "stop", "num", "step", "unit", "scale", "values")
 MAX_VALUES_PER_PARAMETER = 100_000
 MAX_GRID_POINTS = 100_000
 MAX_SEED = 2**32 - 1
+#: Nodes that YAML aliases (``*name``) may add to a spec once expanded: a few
+#: shared blocks are fine, nested aliases that multiply ("billion laughs")
+#: are not.
+MAX_ALIAS_NODES = 10_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# The kinds of values a parameter takes, besides Brian2 quantities: a YAML
+# date, set or !!binary and a TOML date or time are refused by name.
+_SCALARS = (bool, int, float, str)
 
 
 @dataclass(frozen=True)
@@ -253,6 +261,11 @@ def _read_spec_file(path):
         raise ValueError(
             f"spec file {str(path)!r} is not valid: {_one_line(error)}"
         ) from error
+    except RecursionError as error:
+        raise ValueError(
+            f"spec file {str(path)!r} is nested too deeply to read; a sweep spec "
+            "needs a few levels of lists and mappings"
+        ) from error
     if not isinstance(content, dict):
         raise ValueError(
             f"spec file {str(path)!r} must hold a mapping of keys (model, "
@@ -285,12 +298,72 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                     raise yaml.constructor.ConstructorError(
                         "while constructing a mapping",
                         node.start_mark,
-                        f"duplicate key {key!r} (first given on line "
+                        f"duplicate key {format_value(key)} (first given on line "
                         f"{first[key]}); each key may appear once",
                         key_node.start_mark,
                     )
                 first[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+    def construct_document(self, node):
+        """Refuse a recursive alias or aliases that expand too far, then construct.
+
+        PyYAML shares the object of an anchor between its aliases, so loading
+        is cheap, but everything that walks the result (validation, error
+        messages, ``sweep.json``) sees the expanded tree.
+        """
+        distinct, expanded = _count_nodes(node)
+        if expanded - distinct > MAX_ALIAS_NODES:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"its aliases (*name) expand to {expanded:,} nodes from "
+                f"{distinct:,} written; aliases may add at most "
+                f"{MAX_ALIAS_NODES:,} nodes, so write the values out instead",
+                node.start_mark,
+            )
+        return super().construct_document(node)
+
+
+def _count_nodes(root):
+    """Return (distinct nodes, nodes once every alias is expanded) of a YAML tree.
+
+    An alias is the very node object of its anchor, so the expanded size is
+    computed once per distinct node, without recursion.
+
+    Raises
+    ------
+    yaml.constructor.ConstructorError
+        If an alias refers to a node that contains it (a cycle).
+    """
+    sizes, open_nodes, stack = {}, set(), [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        children = _children(node)
+        if leaving:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+        elif id(node) in open_nodes:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "an alias refers to a node that contains it (a recursive "
+                "structure); a sweep spec cannot hold one",
+                node.start_mark,
+            )
+        elif id(node) not in sizes:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+    return len(sizes), sizes[id(root)]
+
+
+def _children(node):
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
 
 
 def _one_line(error):
@@ -303,11 +376,12 @@ def _one_line(error):
 
 
 def _validate(content, base_dir, default_name):
-    unknown = sorted(set(content) - set(_SPEC_KEYS))
+    unknown = sorted(set(content) - set(_SPEC_KEYS), key=str)
     if unknown:
+        shown = ", ".join(format_value(key) for key in unknown[:5])
+        more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
         raise ValueError(
-            f"spec: unknown key(s) {', '.join(map(repr, unknown))}; known keys: "
-            f"{', '.join(_SPEC_KEYS)}"
+            f"spec: unknown key(s) {shown}{more}; known keys: {', '.join(_SPEC_KEYS)}"
         )
     if "model" not in content:
         raise ValueError(
@@ -329,13 +403,14 @@ def _validate(content, base_dir, default_name):
     device = content.get("device", "cpp_standalone")
     if device not in DEVICES:
         raise ValueError(
-            f"device must be one of {', '.join(map(repr, DEVICES))}; got {device!r}"
+            f"device must be one of {', '.join(map(repr, DEVICES))}; got "
+            f"{format_value(device)}"
         )
     table_format = content.get("table", "parquet")
     if table_format not in TABLE_FORMATS:
         raise ValueError(
             f"table must be one of {', '.join(map(repr, TABLE_FORMATS))}; got "
-            f"{table_format!r}"
+            f"{format_value(table_format)}"
         )
     quick = _boolean("quick", content.get("quick", False))
     compile_once = _boolean(
@@ -379,28 +454,44 @@ def _name(name, default):
     if name is None:
         return default
     if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"name must be non-empty text, got {name!r}")
-    if "/" in name or "\\" in name or name in (".", ".."):
+        raise ValueError(f"name must be non-empty text, got {format_value(name)}")
+    if "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
         raise ValueError(
-            f"name must be a plain name without '/' or '\\' (it names files), "
-            f"got {name!r}"
+            "name must be a plain name without '/', '\\' or a NUL character (it "
+            f"names files), got {format_value(name)}"
         )
     return name
 
 
 def _output(output, base_dir):
     if not isinstance(output, str) or not output.strip():
-        raise ValueError(f"output must be a folder path (text), got {output!r}")
+        raise ValueError(
+            f"output must be a folder path (text), got {format_value(output)}"
+        )
+    if "\0" in output:
+        raise ValueError(
+            "output must be a folder path without a NUL character, got "
+            f"{format_value(output)}"
+        )
     path = Path(output)
     path = (path if path.is_absolute() else base_dir / path).resolve()
-    if path.exists() and not path.is_dir():
+    try:
+        is_file = path.exists() and not path.is_dir()
+    except OSError as error:  # a name too long, a folder that cannot be read
+        raise ValueError(
+            f"output {format_value(str(path), 200)} cannot be used as a folder: "
+            f"{error.strerror or error}"
+        ) from error
+    if is_file:
         raise ValueError(f"output {str(path)!r} exists and is not a folder")
     return path
 
 
 def _load_model(model, base_dir):
     if not isinstance(model, str) or not model:
-        raise ValueError(f"model must be a script name or a path, got {model!r}")
+        raise ValueError(
+            f"model must be a script name or a path, got {format_value(model)}"
+        )
     candidate = Path(model)
     if candidate.suffix == ".py" and not candidate.is_absolute():
         candidate = base_dir / candidate
@@ -410,7 +501,7 @@ def _load_model(model, base_dir):
 
 def _boolean(name, value):
     if not isinstance(value, bool):
-        raise ValueError(f"{name} must be true or false, got {value!r}")
+        raise ValueError(f"{name} must be true or false, got {format_value(value)}")
     return value
 
 
@@ -420,11 +511,14 @@ def _metrics(requested, known, module):
             raise ValueError(f"model {module.NAME!r} declares no METRICS to collect")
         return known
     if isinstance(requested, str) or not isinstance(requested, list | tuple):
-        raise ValueError(f"metrics must be a list of metric names, got {requested!r}")
+        raise ValueError(
+            f"metrics must be a list of metric names, got {format_value(requested)}"
+        )
     for metric in requested:
         if metric not in known:
             raise ValueError(
-                f"unknown metric {metric!r} for model {module.NAME!r}; known "
+                f"unknown metric {format_value(metric)} for model {module.NAME!r}; "
+                "known "
                 f"metrics: {', '.join(known)}"
             )
     if not requested:
@@ -433,7 +527,7 @@ def _metrics(requested, known, module):
     if repeated:
         raise ValueError(
             f"metrics must not repeat, got {', '.join(map(repr, repeated))} "
-            f"more than once in {list(requested)!r}"
+            f"more than once in {format_value(list(requested))}"
         )
     return tuple(requested)
 
@@ -444,7 +538,7 @@ def _seeds(seeds):
         if extra or "count" not in seeds:
             raise ValueError(
                 "seeds must be a list of integers or {start: S, count: N}, got "
-                f"{seeds!r}"
+                f"{format_value(seeds)}"
             )
         start, count = seeds.get("start", 0), seeds["count"]
         if not all(
@@ -452,7 +546,8 @@ def _seeds(seeds):
             for v in (start, count)
         ):
             raise ValueError(
-                f"seeds: start and count must be integers >= 0, got {seeds!r}"
+                "seeds: start and count must be integers >= 0, got "
+                f"{format_value(seeds)}"
             )
         if count > MAX_GRID_POINTS:
             raise ValueError(
@@ -462,12 +557,13 @@ def _seeds(seeds):
         if count and start + count - 1 > MAX_SEED:
             raise ValueError(
                 f"seeds: start + count - 1 must be at most 2**32 - 1 = {MAX_SEED}, "
-                f"got {seeds!r}"
+                f"got {format_value(seeds)}"
             )
         return list(range(start, start + count))
     if not isinstance(seeds, list | tuple):
         raise ValueError(
-            f"seeds must be a list of integers or {{start: S, count: N}}, got {seeds!r}"
+            "seeds must be a list of integers or {start: S, count: N}, got "
+            f"{format_value(seeds)}"
         )
     for seed in seeds:
         if (
@@ -476,24 +572,26 @@ def _seeds(seeds):
             or not 0 <= seed <= MAX_SEED
         ):
             raise ValueError(
-                f"seeds must be integers >= 0 and <= 2**32 - 1, got {seed!r} in "
+                "seeds must be integers >= 0 and <= 2**32 - 1, got "
+                f"{format_value(seed)} in "
                 f"{format_value(list(seeds))}"
             )
     if len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds must not repeat, got {list(seeds)!r}")
+        raise ValueError(f"seeds must not repeat, got {format_value(list(seeds))}")
     return list(seeds)
 
 
 def _parameters(given, defaults, module):
     if not isinstance(given, dict):
         raise ValueError(
-            f"parameters must map parameter names to values, got {given!r}"
+            f"parameters must map parameter names to values, got {format_value(given)}"
         )
     parameters, units = {}, {}
     for name, values in given.items():
         if name not in defaults:
             raise ValueError(
-                f"unknown parameter {name!r} for model {module.NAME!r}; known "
+                f"unknown parameter {format_value(name)} for model "
+                f"{module.NAME!r}; known "
                 f"parameters: {', '.join(sorted(defaults))}"
             )
         parameters[name], units[name] = _values(name, values, defaults[name])
@@ -504,11 +602,18 @@ def _values(name, given, default):
     """Return (list of values for run, unit text of the table column)."""
     if isinstance(default, bool | str) or default is None:
         values = given if isinstance(given, list) else [given]
+        _check_count(name, len(values))
         for value in values:
             if type(value) is not type(default) and default is not None:
                 raise ValueError(
                     f"parameter {name!r}: expected {type(default).__name__} values "
-                    f"like the default {default!r}, got {value!r}"
+                    f"like the default {format_value(default)}, got "
+                    f"{format_value(value)}"
+                )
+            if not isinstance(value, _SCALARS) and value is not None:
+                raise ValueError(
+                    f"parameter {name!r}: expected a number, text, true/false or "
+                    f"null, got {_kind(value)} {format_value(value)}"
                 )
         _check_repeats(name, values, values)
         return list(values), ""
@@ -569,21 +674,36 @@ def _check_count(name, count):
 
 
 def _quantity(item, default, name):
-    """Parse one numeric parameter value; refuse booleans, nulls and lists."""
+    """Parse one numeric parameter value.
+
+    Refuse booleans, nulls, lists and every other kind of value that is
+    not a number, a text or a Brian2 quantity: YAML dates, sets and binary
+    data, TOML dates and times.
+    """
     if item is None or isinstance(item, bool | list | tuple | dict):
         raise ValueError(
             f"{name}: expected a number or a quantity such as '10 nS', got "
             f"{format_value(item)}"
+        )
+    if not isinstance(item, _SCALARS + (np.number,)) and not hasattr(item, "dim"):
+        raise ValueError(
+            f"{name}: expected a number or a quantity such as '10 nS', got "
+            f"{_kind(item)} {format_value(item)}"
         )
     if getattr(default, "dim", None) is None:
         value = parse_quantity(item, name=name)
         if getattr(value, "dim", None) is not None and not value.is_dimensionless:
             raise ValueError(
                 f"{name}: expected a dimensionless (unitless) number like the "
-                f"default {default!r}, got {format_value(item)}"
+                f"default {format_value(default)}, got {format_value(item)}"
             )
         return value
     return parse_quantity(item, like=default, name=name)
+
+
+def _kind(value):
+    """Name the kind of a spec value for an error message (``date``, ``set``)."""
+    return type(value).__name__
 
 
 def _range(name, given, default):
@@ -596,13 +716,16 @@ def _range(name, given, default):
         )
     unit_text = given.get("unit")
     if unit_text is not None and not isinstance(unit_text, str):
-        raise ValueError(f"parameter {name!r}: unit must be text, got {unit_text!r}")
+        raise ValueError(
+            f"parameter {name!r}: unit must be text, got {format_value(unit_text)}"
+        )
     unit = parse_quantity(f"1 {unit_text}", name=name) if unit_text else None
     dimensionless = getattr(default, "dim", None) is None
     if dimensionless and not getattr(unit, "is_dimensionless", True):
         raise ValueError(
-            f"parameter {name!r}: is dimensionless (its default is {default!r}), "
-            f"so it takes no unit; got unit {unit_text!r}"
+            f"parameter {name!r}: is dimensionless (its default is "
+            f"{format_value(default)}), "
+            f"so it takes no unit; got unit {format_value(unit_text)}"
         )
 
     def quantity(key, item):
@@ -620,7 +743,7 @@ def _range(name, given, default):
         items = given["values"]
         if not isinstance(items, list):
             raise ValueError(
-                f"parameter {name!r}: values must be a list, got {items!r}"
+                f"parameter {name!r}: values must be a list, got {format_value(items)}"
             )
         _check_count(name, len(items))
         values = [quantity("values", item) for item in items]
@@ -633,32 +756,35 @@ def _range(name, given, default):
     ):
         raise ValueError(
             f"parameter {name!r}: a range needs start, stop and exactly one of num "
-            f"or step, got {given!r}"
+            f"or step, got {format_value(given)}"
         )
     start, stop = quantity("start", given["start"]), quantity("stop", given["stop"])
     scale = given.get("scale", "linear")
     if scale not in ("linear", "log"):
         raise ValueError(
-            f"parameter {name!r}: scale must be 'linear' or 'log', got {scale!r}"
+            f"parameter {name!r}: scale must be 'linear' or 'log', got "
+            f"{format_value(scale)}"
         )
     lo, hi = float(np.asarray(start)), float(np.asarray(stop))
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(
             f"parameter {name!r}: start and stop must be finite, got "
-            f"{given['start']!r} and {given['stop']!r}"
+            f"{format_value(given['start'])} and {format_value(given['stop'])}"
         )
     if "num" in given:
         num = given["num"]
         if isinstance(num, bool) or not isinstance(num, int) or num < 0:
             raise ValueError(
-                f"parameter {name!r}: num must be an integer >= 0, got {num!r}"
+                f"parameter {name!r}: num must be an integer >= 0, got "
+                f"{format_value(num)}"
             )
         _check_count(name, num)
         if scale == "log":
             if lo <= 0 or hi <= 0:
                 raise ValueError(
                     f"parameter {name!r}: a log range needs start and stop > 0, "
-                    f"got {given['start']!r} and {given['stop']!r}"
+                    f"got {format_value(given['start'])} and "
+                    f"{format_value(given['stop'])}"
                 )
             grid = np.geomspace(lo, hi, num)
         else:
@@ -669,14 +795,16 @@ def _range(name, given, default):
         step = float(np.asarray(quantity("step", given["step"])))
         if step <= 0 or not math.isfinite(step):
             raise ValueError(
-                f"parameter {name!r}: step must be > 0, got {given['step']!r}"
+                f"parameter {name!r}: step must be > 0, got "
+                f"{format_value(given['step'])}"
             )
         # Include stop when it lies on the grid up to rounding.
         ratio = (hi - lo) / step
         if ratio + 1 > MAX_VALUES_PER_PARAMETER:
             raise ValueError(
-                f"parameter {name!r}: a step of {given['step']!r} from "
-                f"{given['start']!r} to {given['stop']!r} gives about "
+                f"parameter {name!r}: a step of {format_value(given['step'])} from "
+                f"{format_value(given['start'])} to "
+                f"{format_value(given['stop'])} gives about "
                 f"{ratio + 1:.3g} values; at most {MAX_VALUES_PER_PARAMETER:,} "
                 "values are allowed per parameter"
             )
@@ -707,7 +835,7 @@ def _as_int(name, value):
         if not number.is_integer():
             raise ValueError(
                 f"parameter {name!r}: expected integer values (its default is an "
-                f"integer), got {value!r}"
+                f"integer), got {format_value(value)}"
             )
         number = int(number)
     if not INT64_MIN <= number <= INT64_MAX:

@@ -110,7 +110,7 @@ def test_cli_shows_dask_info_logs_only_with_v(write_spec, verbose):
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--workers", "0"], "n_workers must be an integer >= 1, got 0"),
+        (["--workers", "0"], "--workers must be an integer >= 1, got 0"),
         (["--scheduler", "foo"], "scheduler must be an address"),
         (["--out", "FILE"], "exists and is not a folder"),
     ],
