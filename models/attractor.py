@@ -38,7 +38,12 @@ import time
 
 import numpy as np
 
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    save_model_results,
+)
 
 NAME = "attractor"
 
@@ -72,7 +77,35 @@ METRICS = (
     "converged",
 )
 
+# Most units: the couplings are a dense n_units x n_units matrix (800 MB).
+MAX_UNITS = 10_000
+
 logger = logging.getLogger(NAME)
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    n_units = p["n_units"]
+    check_parameters(
+        p,
+        {
+            "n_units": (
+                lambda v: 1 <= v <= MAX_UNITS,
+                f"an integer in [1, {MAX_UNITS}]",
+            ),
+            "n_patterns": (
+                lambda v: 1 <= v <= n_units,
+                f"an integer in [1, n_units] = [1, {n_units}]",
+            ),
+            "corruption": (lambda v: 0 <= v <= 1, "a fraction in [0, 1]"),
+            "cues_per_pattern": (lambda v: v >= 1, "an integer >= 1"),
+            "corruption_max": (lambda v: 0 <= v <= 1, "a fraction in [0, 1]"),
+            "n_corruption_levels": (lambda v: v >= 1, "an integer >= 1"),
+            "curve_cues_per_pattern": (lambda v: v >= 1, "an integer >= 1"),
+            "max_sweeps": (lambda v: v >= 1, "an integer >= 1"),
+        },
+        NAME,
+    )
 
 
 def make_cues(patterns, fraction, cues_per_pattern, rng):
@@ -185,6 +218,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     p = resolve_overrides(
         PARAMETERS, {**(QUICK if quick else {}), **(params or {})}, NAME
     )
+    check(p)
     started = time.perf_counter()
     arrays, metrics = simulate(p, np.random.default_rng(seed))
 

@@ -40,7 +40,12 @@ import time
 import numpy as np
 from brian2 import ms, second
 
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    save_model_results,
+)
 
 NAME = "graph_diffusion"
 
@@ -75,7 +80,27 @@ METRICS = (
     "mean_jacobi_sweeps",
 )
 
+# Most state values (steps x nodes) a run may store: about 400 MB.
+MAX_STATE_VALUES = 50_000_000
+
 logger = logging.getLogger(NAME)
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    check_parameters(
+        p,
+        {
+            "gamma": (lambda v: float(v * second) > 0, "a rate > 0 (such as '10 Hz')"),
+            "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '1 ms')"),
+            "jacobi_tol": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+            "start_node": (lambda v: v >= 0, "a node index >= 0"),
+            "n_time_constants": (lambda v: v > 0, "a number > 0"),
+            "n_samples": (lambda v: v >= 1, "an integer >= 1"),
+            "fit_from": (lambda v: 0 <= v < 1, "a fraction of the run in [0, 1)"),
+        },
+        NAME,
+    )
 
 
 def snapshot_indices(n_steps, n_samples):
@@ -121,7 +146,13 @@ def simulate(graph, p):
     # The slowest non-trivial mode sets the length of the run.
     lambda_2 = float(spectral.eigenmodes(graph, n_modes=2).values[1])
     t_end = float(p["n_time_constants"]) / (gamma_ * lambda_2)
-    n_steps = int(np.ceil(t_end / dt_))
+    n_steps = _count_steps(t_end, dt_, n_nodes, p)
+    fit_steps = np.count_nonzero(np.arange(n_steps + 1) * dt_ >= p["fit_from"] * t_end)
+    if fit_steps < 2:
+        raise ValueError(
+            f"fit_from = {p['fit_from']:.10g} leaves {fit_steps} of the {n_steps} "
+            "steps in the fit window; expected at least 2 (lower fit_from)"
+        )
 
     # Implicit Euler, (I + gamma dt L) M_{n+1} = M_n, each step by Jacobi.
     # One thread: the graph is far too small for OpenMP to pay off.
@@ -175,6 +206,19 @@ def simulate(graph, p):
     return arrays, metrics
 
 
+def _count_steps(t_end, dt_, n_nodes, p):
+    """Return the number of steps of the run; refuse one too long to store."""
+    steps = np.ceil(t_end / dt_) if np.isfinite(t_end / dt_) else np.inf
+    if not (steps + 1) * n_nodes <= MAX_STATE_VALUES:
+        raise ValueError(
+            f"n_time_constants = {p['n_time_constants']:g} with gamma = "
+            f"{p['gamma']} and dt = {p['dt']} gives {steps:.3g} steps on "
+            f"{n_nodes} nodes, more than the {MAX_STATE_VALUES:.0e} stored "
+            "values allowed; lower n_time_constants or widen dt"
+        )
+    return max(int(steps), 1)
+
+
 def _positions(graph):
     if graph.positions is None:
         return np.full((graph.n_nodes, 3), np.nan)
@@ -192,6 +236,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     p = resolve_overrides(
         PARAMETERS, {**(QUICK if quick else {}), **(params or {})}, NAME
     )
+    check(p)
     started = time.perf_counter()
     graph = default_connectome()
     arrays, metrics = simulate(graph, p)

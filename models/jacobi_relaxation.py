@@ -47,7 +47,12 @@ import numpy as np
 import scipy.sparse.linalg as spla
 from brian2 import ms, second
 
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    save_model_results,
+)
 
 NAME = "jacobi_relaxation"
 
@@ -89,7 +94,35 @@ METRICS = (
     "gamma_dt",
 )
 
+# Most implicit and explicit steps (the states of each are stored).
+MAX_STEPS = 100_000
+
 logger = logging.getLogger(NAME)
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    upper = p["fit_upper"]
+    check_parameters(
+        p,
+        {
+            "gamma": (lambda v: float(v * second) > 0, "a rate > 0 (such as '10 Hz')"),
+            "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '20 ms')"),
+            "history_tol": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+            "fit_upper": (lambda v: 0 < v <= 1, "a number in (0, 1]"),
+            "fit_lower": (
+                lambda v: 0 < v < upper,
+                f"a number in (0, fit_upper) = (0, {upper:g})",
+            ),
+            "jacobi_tol": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+            "max_sweeps": (lambda v: v >= 1, "an integer >= 1"),
+            "n_steps": (
+                lambda v: 1 <= v <= MAX_STEPS,
+                f"an integer in [1, {MAX_STEPS}]",
+            ),
+        },
+        NAME,
+    )
 
 
 def fit_factor(residuals, upper, lower):
@@ -217,6 +250,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     p = resolve_overrides(
         PARAMETERS, {**(QUICK if quick else {}), **(params or {})}, NAME
     )
+    check(p)
     started = time.perf_counter()
     graph = default_connectome()
     arrays, metrics = simulate(graph, p, np.random.default_rng(seed))

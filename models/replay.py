@@ -49,7 +49,12 @@ import networkx as nx
 import numpy as np
 from brian2 import ms, second
 
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    save_model_results,
+)
 
 NAME = "replay"
 
@@ -89,7 +94,53 @@ METRICS = (
     "detail_ratio",
 )
 
+# Most time steps of one run (three runs are made).
+MAX_STEPS = 10_000_000
+
 logger = logging.getLogger(NAME)
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    period = p["rest_period"]
+    check_parameters(
+        p,
+        {
+            "gamma": (
+                lambda v: float(v * second) >= 0,
+                "a rate >= 0 (such as '0.01 Hz')",
+            ),
+            "decay_rate": (
+                lambda v: float(v * second) > 0,
+                "a rate > 0 (such as '1 Hz')",
+            ),
+            "n_time_constants": (lambda v: v > 0, "a number > 0"),
+            "replay_rate": (
+                lambda v: float(v * second) >= 0,
+                "a rate >= 0 (such as '100 Hz')",
+            ),
+            "rest_period": (lambda v: float(v / second) > 0, "a time > 0"),
+            "rest_duration": (
+                lambda v: 0 <= float(v / second) <= float(period / second),
+                f"a time in [0, rest_period] = [0, {period}]",
+            ),
+            "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '2 ms')"),
+            "community_resolution": (lambda v: v > 0, "a number > 0"),
+            "n_patterns": (lambda v: v >= 1, "an integer >= 1"),
+            "record_every": (lambda v: v >= 1, "an integer >= 1"),
+        },
+        NAME,
+    )
+    steps = p["n_time_constants"] / float(p["decay_rate"] * second)
+    steps /= float(p["dt"] / second)
+    if not steps <= MAX_STEPS:
+        raise ValueError(
+            f"{NAME}: n_time_constants = {p['n_time_constants']:g} with decay_rate "
+            f"= {float(p['decay_rate'] * second):g} /s and dt = "
+            f"{float(p['dt'] / ms):g} ms gives {steps:.3g} steps, "
+            f"more than the {MAX_STEPS:.0e} allowed; lower n_time_constants or "
+            "widen dt"
+        )
 
 
 def assemblies(graph, resolution, n_patterns):
@@ -233,6 +284,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     p = resolve_overrides(
         PARAMETERS, {**(QUICK if quick else {}), **(params or {})}, NAME
     )
+    check(p)
     started = time.perf_counter()
     graph = default_connectome()
     arrays, metrics = simulate(graph, p)

@@ -37,7 +37,12 @@ import time
 import numpy as np
 from brian2 import ms, second
 
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    save_model_results,
+)
 
 NAME = "spectral_decay"
 
@@ -72,7 +77,28 @@ METRICS = (
     "high_share_end",
 )
 
+# Most state values (steps x nodes) a run may store: about 400 MB.
+MAX_STATE_VALUES = 50_000_000
+
 logger = logging.getLogger(NAME)
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    check_parameters(
+        p,
+        {
+            "gamma": (lambda v: float(v * second) > 0, "a rate > 0 (such as '10 Hz')"),
+            "active_fraction": (lambda v: 0 < v <= 1, "a fraction in (0, 1]"),
+            "n_fit_modes": (lambda v: v >= 1, "an integer >= 1"),
+            "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '0.1 ms')"),
+            "jacobi_tol": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+            "n_time_constants": (lambda v: v > 0, "a number > 0"),
+            "n_samples": (lambda v: v >= 1, "an integer >= 1"),
+            "fit_floor": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+        },
+        NAME,
+    )
 
 
 def initial_pattern(n_nodes, active_fraction, rng):
@@ -119,7 +145,15 @@ def simulate(graph, p, rng):
     # Jacobi (one thread: the graph is far too small for OpenMP to pay off).
     lambda_2 = float(modes.values[1])
     dt_ = float(p["dt"] / second)
-    n_steps = int(np.ceil(float(p["n_time_constants"]) / (gamma_ * lambda_2 * dt_)))
+    steps = float(p["n_time_constants"]) / (gamma_ * lambda_2 * dt_)
+    if not (np.ceil(steps) + 1) * graph.n_nodes <= MAX_STATE_VALUES:
+        raise ValueError(
+            f"n_time_constants = {p['n_time_constants']:g} with gamma = "
+            f"{p['gamma']} and dt = {p['dt']} gives {np.ceil(steps):.3g} steps on "
+            f"{graph.n_nodes} nodes, more than the {MAX_STATE_VALUES:.0e} stored "
+            "values allowed; lower n_time_constants or widen dt"
+        )
+    n_steps = max(int(np.ceil(steps)), 1)
     m0 = initial_pattern(graph.n_nodes, float(p["active_fraction"]), rng)
     trajectory = diffusion.diffuse_implicit(
         graph,
@@ -197,6 +231,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     p = resolve_overrides(
         PARAMETERS, {**(QUICK if quick else {}), **(params or {})}, NAME
     )
+    check(p)
     started = time.perf_counter()
     graph = default_connectome()
     arrays, metrics = simulate(graph, p, np.random.default_rng(seed))

@@ -27,6 +27,7 @@ import importlib.util
 import logging
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from neurorelax.results import save_results
 
 __all__ = [
     "DEVICES",
+    "check_parameters",
     "load_script",
     "model_main",
     "parse_quantity",
@@ -47,6 +49,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEVICES = ("cpp_standalone", "runtime", "numpy", "cython")
+MAX_SEED = 2**32 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _REPOSITORY = Path(__file__).resolve().parents[1]
 
 
@@ -117,7 +121,16 @@ def load_script(name_or_path, kind="models"):
 def resolve_overrides(defaults, params, model_name="model"):
     """Merge ``params`` into ``defaults``, refusing unknown names and units.
 
-    String values are parsed with :func:`parse_quantity`.
+    String values are parsed with :func:`parse_quantity`. Where the default
+    is an int, a whole number (``49`` or ``"49"``, ``49.0``) is converted to
+    an int; a fraction is refused.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, a value that does not parse, has the wrong unit,
+        or is not a whole number where the default is an int; the message
+        names the parameter and the value.
     """
     merged = dict(defaults)
     for key, value in (params or {}).items():
@@ -127,7 +140,51 @@ def resolve_overrides(defaults, params, model_name="model"):
                 f"{', '.join(sorted(defaults))}"
             )
         merged[key] = parse_quantity(value, like=defaults[key], name=key)
+        if isinstance(defaults[key], int) and not isinstance(defaults[key], bool):
+            merged[key] = _as_int(key, merged[key], value, model_name)
     return merged
+
+
+def _as_int(key, number, written, model_name):
+    """Return ``number`` as an int; refuse fractions and values beyond int64."""
+    if isinstance(number, bool) or not float(number).is_integer():
+        raise ValueError(
+            f"parameter {key!r} of {model_name}: expected an integer (its default "
+            f"is an integer), got {written!r}"
+        )
+    number = int(number)
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ValueError(
+            f"parameter {key!r} of {model_name}: {written!r} does not fit a 64-bit "
+            "integer; expected an integer from -2**63 to 2**63 - 1"
+        )
+    return number
+
+
+def check_parameters(params, rules, model_name="model"):
+    """Refuse parameters that break their rule, naming the first that does.
+
+    Parameters
+    ----------
+    params : dict
+        Resolved parameters (see :func:`resolve_overrides`).
+    rules : dict
+        ``name -> (test, expected)``: ``test(value)`` is true for a good
+        value, ``expected`` says in words what a good value is.
+    model_name : str
+        Model name for the message.
+
+    Raises
+    ------
+    ValueError
+        ``"<model>: parameter <name> must be <expected>, got <value>"``.
+    """
+    for name, (test, expected) in rules.items():
+        value = params[name]
+        if not test(value):
+            raise ValueError(
+                f"{model_name}: parameter {name!r} must be {expected}, got {value}"
+            )
 
 
 def save_model_results(
@@ -175,10 +232,17 @@ def save_model_results(
 
 
 def model_main(name, run, argv=None, description=None):
-    """Command line shared by all model scripts; returns the exit status."""
+    """Command line shared by all model scripts; returns the exit status.
+
+    Bad options (``--seed`` outside [0, 2**32 - 1], an ``--out`` that is not
+    a writable folder) and a ``ValueError`` from ``run`` (a bad ``--set``)
+    end with ``<prog>: error: ...`` and exit status 2, without a traceback.
+    """
     parser = argparse.ArgumentParser(prog=f"{name}.py", description=description)
     parser.add_argument("--quick", action="store_true", help="small, fast run")
-    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random seed, 0 to 2**32 - 1"
+    )
     parser.add_argument(
         "--device",
         choices=DEVICES,
@@ -194,20 +258,52 @@ def model_main(name, run, argv=None, description=None):
         help="override a parameter, e.g. --set 'w_inh=2 nS'",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if not 0 <= args.seed <= MAX_SEED:
+        parser.error(f"--seed must be an integer in [0, 2**32 - 1], got {args.seed}")
     overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep:
             parser.error(f"--set expects NAME=VALUE, got {item!r}")
         overrides[key.strip()] = value
-    metrics = run(
-        Path(args.out),
-        params=overrides,
-        seed=args.seed,
-        quick=args.quick,
-        device=args.device,
-    )
+    try:
+        out = _check_out(args.out, name)
+    except ValueError as error:
+        parser.error(str(error))
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    try:
+        metrics = run(
+            out,
+            params=overrides,
+            seed=args.seed,
+            quick=args.quick,
+            device=args.device,
+        )
+    except ValueError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
     for key, value in metrics.items():
         print(f"{key:>30s}  {value}")
     return 0
+
+
+def _check_out(out, name):
+    """Create the ``--out`` folder, check it is writable; return it as a Path."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} exists and is not a folder")
+    target = out / f"{name}.h5"
+    if target.is_dir():
+        raise ValueError(
+            f"--out {str(out)!r}: the result file {str(target)!r} is a folder; "
+            "remove it or choose another --out"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ValueError(
+            f"--out {str(out)!r} is not a writable folder: {reason}"
+        ) from None
+    return out

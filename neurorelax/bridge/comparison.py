@@ -231,7 +231,7 @@ def plan_protocol(
         raise ValueError(
             f"duration must give at most {MAX_REPETITIONS:,} rounds of the "
             f"{n_stimuli} stimuli ({MAX_REPETITIONS * n_stimuli * epoch_:g} s), "
-            f"got {duration_:g} s ({repetitions:,} rounds)"
+            f"got {duration_:g} s ({float(repetitions):.3g} rounds)"
         )
     order = np.array([rng.permutation(n_stimuli) for _ in range(repetitions)])
     return Protocol(
@@ -332,9 +332,10 @@ def estimated_synapses(weights, params):
         number of local and inter-assembly synapses (an upper bound for the
         ``"probability"`` mapping).
     """
-    n_e, n_i = params.neurons_per_node, params.n_inhibitory
-    local = weights.shape[0] * (n_e + n_i) ** 2 * params.p_local
-    inter = np.count_nonzero(weights) * n_e**2 * params.p_inter
+    # Python numbers: no int64 overflow for a huge neurons_per_node
+    n_e, n_i = int(params.neurons_per_node), int(params.n_inhibitory)
+    local = int(weights.shape[0]) * (n_e + n_i) ** 2 * float(params.p_local)
+    inter = int(np.count_nonzero(weights)) * n_e**2 * float(params.p_inter)
     return int(local + inter)
 
 

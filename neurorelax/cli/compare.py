@@ -11,6 +11,7 @@ it writes the PNG beside FILE unless ``--out`` names another folder.
 
 import argparse
 import logging
+import re
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,18 @@ logger = logging.getLogger(__name__)
 LONG_DURATION = 600.0  # s; longer runs get a warning of their cost
 STAGES = ("build", "simulate", "coarse-grain", "fit", "metrics")
 DEFAULT_OUT = "compare_out"
+# options of a run, with their defaults: --replot refuses any of them changed
+RUN_DEFAULTS = {
+    "neurons_per_node": 40,
+    "duration": 20.0,
+    "seed": 0,
+    "device": "cpp_standalone",
+    "smoothing": 10.0,
+    "bin": 1.0,
+    "train_nodes": None,
+    "test_nodes": None,
+    "set": [],
+}
 
 
 def register(subparsers):
@@ -43,25 +56,25 @@ def register(subparsers):
     parser.add_argument(
         "--neurons-per-node",
         type=int,
-        default=40,
+        default=RUN_DEFAULTS["neurons_per_node"],
         help="excitatory neurons per assembly, plus inhibitory_fraction (0.25 "
         "unless --set) times as many inhibitory ones (default 40)",
     )
     parser.add_argument(
         "--duration",
         type=float,
-        default=20.0,
+        default=RUN_DEFAULTS["duration"],
         help="simulated time in seconds (default 20)",
     )
     parser.add_argument(
         "--seed",
         type=int,
-        default=0,
+        default=RUN_DEFAULTS["seed"],
         help="random seed of the network and its input (default 0)",
     )
     parser.add_argument(
         "--device",
-        default="cpp_standalone",
+        default=RUN_DEFAULTS["device"],
         choices=("cpp_standalone", "numpy", "cython", "runtime"),
     )
     parser.add_argument(
@@ -73,11 +86,14 @@ def register(subparsers):
     parser.add_argument(
         "--smoothing",
         type=float,
-        default=10.0,
+        default=RUN_DEFAULTS["smoothing"],
         help="Gaussian smoothing width in ms (default 10)",
     )
     parser.add_argument(
-        "--bin", type=float, default=1.0, help="bin width in ms (default 1)"
+        "--bin",
+        type=float,
+        default=RUN_DEFAULTS["bin"],
+        help="bin width in ms (default 1)",
     )
     parser.add_argument(
         "--train-nodes",
@@ -103,7 +119,8 @@ def register(subparsers):
         "--replot",
         default=None,
         metavar="FILE",
-        help="redraw from a saved comparison.h5; run nothing",
+        help="redraw from a saved comparison.h5; run nothing (takes no graph and "
+        "none of the run options)",
     )
     parser.add_argument(
         "--no-progress", action="store_true", help="do not draw a progress bar"
@@ -213,6 +230,81 @@ def check_arguments(args):
     check_integer("--neurons-per-node", args.neurons_per_node, minimum=2)
     check_positive("--bin", args.bin)
     check_positive("--smoothing", args.smoothing, allow_zero=True)
+    if args.smoothing > args.duration * 1e3:
+        raise ValueError(
+            f"--smoothing must be at most --duration ({args.duration * 1e3:g} ms), "
+            f"got {args.smoothing:g} ms"
+        )
+    if args.smoothing < args.bin * (1 - 1e-9):
+        raise ValueError(
+            f"--smoothing must be at least --bin ({args.bin:g} ms), got "
+            f"{args.smoothing:g} ms; widen the kernel or use narrower bins"
+        )
+
+
+def check_protocol(args, n_nodes):
+    """Plan the stimuli as the run will and check ``--bin`` and ``--smoothing``.
+
+    Runs before the network is built; messages name the command-line options.
+
+    Returns
+    -------
+    Protocol
+        The planned protocol (the run plans the same one again).
+    """
+    from neurorelax.bridge.coarse import MAX_CELLS
+    from neurorelax.bridge.comparison import plan_protocol
+
+    try:
+        protocol = plan_protocol(
+            n_nodes,
+            args.duration,
+            train_nodes=args.train_nodes,
+            test_nodes=args.test_nodes,
+            seed=args.seed,
+        )
+    except ValueError as error:
+        names = {"duration": "--duration"}
+        names.update(train_nodes="--train-nodes", test_nodes="--test-nodes")
+        pattern = r"\b(duration|train_nodes|test_nodes)\b"
+        raise ValueError(
+            re.sub(pattern, lambda match: names[match[1]], str(error))
+        ) from None
+    epoch_ms = protocol.epoch_ * 1e3
+    if round(epoch_ms / args.bin) < 10:
+        raise ValueError(
+            f"--bin must leave at least 10 bins per {epoch_ms:g} ms stimulus epoch "
+            f"(at most {epoch_ms / 10:g} ms), got {args.bin:g} ms"
+        )
+    if args.smoothing > epoch_ms:
+        raise ValueError(
+            f"--smoothing must be at most the {epoch_ms:g} ms stimulus epoch, got "
+            f"{args.smoothing:g} ms"
+        )
+    n_bins = round(protocol.duration_ * 1e3 / args.bin)
+    if n_bins * n_nodes > MAX_CELLS:
+        raise ValueError(
+            f"--bin {args.bin:g} ms with --duration {args.duration:g} s gives "
+            f"{n_bins:.3g} bins x {n_nodes} nodes, more than the limit of "
+            f"{MAX_CELLS:.0e} values; widen --bin or shorten --duration"
+        )
+    return protocol
+
+
+def check_replot_alone(args):
+    """Refuse ``--replot`` together with a graph or options of a run."""
+    given = [f"the graph {args.graph!r}"] if args.graph is not None else []
+    given += [
+        f"--{key.replace('_', '-')}"
+        for key, default in RUN_DEFAULTS.items()
+        if getattr(args, key) != default
+    ]
+    if given:
+        raise ValueError(
+            f"--replot {args.replot!r} redraws a saved comparison and runs "
+            f"nothing, so it takes no {', '.join(given)}; drop them, or drop "
+            "--replot to run a new comparison"
+        )
 
 
 def _load_replot(path):
@@ -367,6 +459,17 @@ def _replot_problem(result):
     missing = [key for key in wanted if key not in metrics]
     if missing:
         return f"metric(s) {', '.join(map(repr, missing))} missing"
+    # the table pairs every mode time of the spiking network with the graph's
+    missing = [
+        f"tau_graph_{k}/diffusion"
+        for k in range(6)
+        if f"tau_spiking_{k}" in metrics and f"tau_graph_{k}/diffusion" not in metrics
+    ]
+    if missing:
+        return (
+            f"metric(s) {', '.join(map(repr, missing))} missing (the file has the "
+            "spiking mode times they pair with)"
+        )
     for key, value in metrics.items():
         if not _is_number(value):
             return f"metric {key!r} is not a number, got {value!r}"
@@ -390,6 +493,7 @@ def _run(args):
     from neurorelax.bridge.comparison import run_comparison, save_comparison
 
     if args.replot:
+        check_replot_alone(args)
         result = _load_replot(args.replot)
         if args.out is None:
             # beside the file, so that a re-plot replaces its own figure
@@ -405,6 +509,7 @@ def _run(args):
         params = network_parameters(args.set)
         graph = resolve_graph(args.graph)
         n_synapses = _check_size(graph, params, args.neurons_per_node)
+        check_protocol(args, graph.n_nodes)
         if args.duration > LONG_DURATION:
             logger.warning(
                 "--duration %g s: simulating %g s of %d neurons and about %.3g "

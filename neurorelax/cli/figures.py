@@ -54,7 +54,9 @@ def check_options(out_dir, seed, jobs):
     Parameters
     ----------
     out_dir : str or Path
-        Output folder; created (with ``data/``) and checked writable.
+        Output folder; created (with ``data/``) and checked writable, and
+        ``report.json`` and ``report.md`` in it checked to be files (or
+        absent) that can be written.
     seed : int
         Must lie in [0, 2**32 - 1].
     jobs : int
@@ -83,13 +85,21 @@ def check_options(out_dir, seed, jobs):
             raise ValueError(f"out {str(folder)!r} exists and is not a folder")
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=data_dir):
-            pass
+        for folder in (out_dir, data_dir):
+            with tempfile.TemporaryFile(dir=folder):
+                pass
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise ValueError(
             f"out {str(out_dir)!r} is not a writable folder: {reason}"
         ) from None
+    for report in (out_dir / "report.json", out_dir / "report.md"):
+        # the report is written last, by replacing the file: check it now
+        if report.exists() and not report.is_file():
+            raise ValueError(
+                f"out {str(out_dir)!r}: the report path {str(report)!r} exists and "
+                "is not a file; remove it or choose another out folder"
+            )
     return out_dir
 
 

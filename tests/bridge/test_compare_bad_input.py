@@ -122,10 +122,10 @@ def test_an_absurd_duration_is_refused_before_planning_epochs():
 def test_a_long_duration_warns_of_its_cost(capsys, caplog, tmp_path):
     somefile = tmp_path / "somefile"
     somefile.write_text("x")
-    argv = ["ring:10", "--device", "numpy", "--duration", "1e5", "--out"]
+    argv = ["ring:10", "--device", "numpy", "--duration", "1000", "--out"]
     code, err = _compare(capsys, *argv, str(somefile))
     assert code == 2
-    assert "--duration 100000 s: simulating" in caplog.text
+    assert "--duration 1000 s: simulating" in caplog.text
     assert "exists and is not a folder" in err
 
 
@@ -305,3 +305,72 @@ def test_cli_replot_accepts_metrics_that_json_kept_as_text(capsys, tmp_path):
     assert main(["compare", "--replot", str(h5)]) == 0
     assert (tmp_path / "run" / "comparison.png").stat().st_size > 0
     assert "nan" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--smoothing", "1e300"], "--smoothing must be at most --duration (20000 ms)"),
+        (["--smoothing", "500"], "--smoothing must be at most the 350 ms stimulus ep"),
+        (["--smoothing", "0"], "--smoothing must be at least --bin (1 ms), got 0 ms"),
+        (["--bin", "100", "--smoothing", "100"], "--bin must leave at least 10 bins"),
+        (["--bin", "1e-6"], "--bin 1e-06 ms with --duration 20 s gives 1.98e+10 "),
+        (["--duration", "1"], "--duration must be at least 2.25 s to fit"),
+        (["--train-nodes", "1,2", "--test-nodes", "2"], "--test-nodes must differ"),
+    ],
+)
+def test_cli_checks_bins_smoothing_and_protocol_before_building(
+    capsys, tmp_path, monkeypatch, argv, message
+):
+    import neurorelax.bridge.comparison as comparison
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the comparison must not run")
+
+    monkeypatch.setattr(comparison, "run_comparison", no_run)
+    out = tmp_path / "out"
+    code, err = _compare(capsys, "--device", "numpy", "--out", str(out), *argv)
+    assert code == 2
+    assert f"neurorelax compare: error: {message}" in err
+    assert "smoothing_width" not in err and "bin_width" not in err
+    assert not out.exists()
+
+
+def test_cli_refuses_an_absurd_duration_compactly_and_without_warning(
+    capsys, caplog, tmp_path
+):
+    code, err = _compare(capsys, "--device", "numpy", "--duration", "1e308")
+    assert code == 2
+    assert "error: --duration must give at most 1,000,000 rounds" in err
+    assert "got 1e+308 s (5.71e+307 rounds)" in err
+    assert len(err) < 300
+    assert "may take hours" not in caplog.text
+
+
+def test_cli_refuses_a_huge_network_without_an_overflow_warning(capsys, recwarn):
+    code, err = _compare(capsys, "--device", "numpy", "--neurons-per-node", "100000000")
+    assert code == 2
+    assert "--neurons-per-node = 100000000 gives about 3.76e+18 synapses" in err
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_cli_replot_refuses_missing_graph_mode_times(capsys, tmp_path):
+    h5 = _saved_comparison(tmp_path / "run")
+    _edit_metadata(h5, lambda m: m["metrics"].pop("tau_graph_0/diffusion"))
+    code, err = _compare(capsys, "--replot", str(h5))
+    assert code == 2
+    assert "metric(s) 'tau_graph_0/diffusion' missing" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "run" / "comparison.png").exists()
+
+
+def test_cli_replot_refuses_a_graph_and_run_options(capsys, tmp_path):
+    h5 = _saved_comparison(tmp_path / "run")
+    argv = ["tvb192", "--duration", "5", "--seed", "3", "--replot", str(h5)]
+    code, err = _compare(capsys, *argv)
+    assert code == 2
+    assert (
+        f"error: --replot {str(h5)!r} redraws a saved comparison and runs nothing, "
+        "so it takes no the graph 'tvb192', --duration, --seed; drop them" in err
+    )
+    assert not (tmp_path / "run" / "comparison.png").exists()

@@ -67,3 +67,18 @@ def test_run_figures_checks_before_any_work(empty_scripts):
     with pytest.raises(ValueError, match=r"seed must be an integer >= 0, got -1"):
         run_figures(empty_scripts / "out", seed=-1)
     assert not (empty_scripts / "out").exists()
+
+
+@pytest.mark.parametrize("report", ["report.json", "report.md"])
+def test_a_folder_in_place_of_a_report_is_refused_before_any_work(
+    empty_scripts, capsys, report
+):
+    out = empty_scripts / "fo"
+    (out / report).mkdir(parents=True)
+    with pytest.raises(ValueError, match=rf"the report path .*{report}' exists and"):
+        check_options(out, 0, 1)
+    code, err = _figures(capsys, "--out", str(out))
+    assert code == 2
+    assert f"error: --out {str(out)!r}: the report path" in err
+    assert "is not a file" in err
+    assert "Traceback" not in err

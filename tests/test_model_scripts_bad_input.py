@@ -1,0 +1,180 @@
+"""Bad input to model scripts: refused with one clear line, before any work."""
+
+import pytest
+
+from neurorelax.scripting import (
+    check_parameters,
+    load_script,
+    model_main,
+    resolve_overrides,
+)
+
+
+def _fake_run(calls):
+    def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
+        calls.append({"out": out_dir, "params": params, "seed": seed})
+        return {"metric": 1.0}
+
+    return run
+
+
+def _main(capsys, run, *argv):
+    with pytest.raises(SystemExit) as exit_info:
+        model_main("fake", run, list(argv))
+    return exit_info.value.code, capsys.readouterr().err
+
+
+def test_integer_parameters_accept_whole_numbers_and_refuse_fractions():
+    defaults = {"n": 3, "x": 0.5}
+    merged = resolve_overrides(defaults, {"n": "49", "x": "2"}, "fake")
+    assert merged["n"] == 49 and type(merged["n"]) is int
+    assert resolve_overrides(defaults, {"n": 7.0}, "fake")["n"] == 7
+    assert type(resolve_overrides(defaults, {"n": "1e3"}, "fake")["n"]) is int
+    with pytest.raises(ValueError, match=r"parameter 'n' of fake: expected an integer"):
+        resolve_overrides(defaults, {"n": "1.5"}, "fake")
+    with pytest.raises(ValueError, match=r"'n' of fake: '1e300' does not fit a 64-bit"):
+        resolve_overrides(defaults, {"n": "1e300"}, "fake")
+
+
+def test_action_potential_takes_an_integer_parameter_written_as_text():
+    model = load_script("action_potential")
+    merged = resolve_overrides(model.PARAMETERS, {"squid_n_I": "49"}, model.NAME)
+    assert merged["squid_n_I"] == 49 and type(merged["squid_n_I"]) is int
+
+
+def test_graph_diffusion_refuses_a_fractional_start_node(tmp_path):
+    model = load_script("graph_diffusion")
+    with pytest.raises(ValueError, match=r"'start_node' of graph_diffusion: expected"):
+        model.run(tmp_path, params={"start_node": "1.5"}, quick=True)
+    assert not (tmp_path / "graph_diffusion.h5").exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296"])
+def test_model_main_refuses_a_seed_outside_32_bits(capsys, tmp_path, seed):
+    calls = []
+    code, err = _main(capsys, _fake_run(calls), "--seed", seed, "--out", str(tmp_path))
+    assert code == 2
+    assert f"error: --seed must be an integer in [0, 2**32 - 1], got {seed}" in err
+    assert calls == []
+
+
+def test_model_main_accepts_the_largest_seed(capsys, tmp_path):
+    calls = []
+    assert (
+        model_main(
+            "fake", _fake_run(calls), ["--seed", "4294967295", "--out", str(tmp_path)]
+        )
+        == 0
+    )
+    assert calls[0]["seed"] == 2**32 - 1
+
+
+def test_model_main_refuses_an_out_that_is_a_file(capsys, tmp_path):
+    calls = []
+    somefile = tmp_path / "one.csv"
+    somefile.write_text("x")
+    code, err = _main(capsys, _fake_run(calls), "--out", str(somefile))
+    assert code == 2
+    assert f"error: --out {str(somefile)!r} exists and is not a folder" in err
+    code, err = _main(capsys, _fake_run(calls), "--out", str(somefile / "below"))
+    assert code == 2
+    assert "is not a writable folder" in err
+    assert calls == []
+    assert "Traceback" not in err
+
+
+def test_model_main_refuses_a_folder_in_place_of_the_result_file(capsys, tmp_path):
+    calls = []
+    (tmp_path / "fake.h5").mkdir()
+    code, err = _main(capsys, _fake_run(calls), "--out", str(tmp_path))
+    assert code == 2
+    assert "the result file" in err and "is a folder" in err
+    assert calls == []
+
+
+def test_model_main_turns_a_value_error_of_run_into_one_line(capsys, tmp_path):
+    def run(out_dir, **kwargs):
+        raise ValueError("gamma must be > 0, got -1")
+
+    code, err = _main(capsys, run, "--out", str(tmp_path))
+    assert code == 2
+    assert err == "fake.py: error: gamma must be > 0, got -1\n"
+
+
+def test_model_script_with_unknown_parameter_exits_2(capsys, tmp_path):
+    model = load_script("graph_diffusion")
+    with pytest.raises(SystemExit) as exit_info:
+        model.main(
+            [
+                "--quick",
+                "--device",
+                "numpy",
+                "--out",
+                str(tmp_path),
+                "--set",
+                "nosuch=1",
+            ]
+        )
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "graph_diffusion.py: error: unknown parameter 'nosuch'" in err
+    assert "Traceback" not in err
+
+
+def test_check_parameters_names_the_first_broken_rule():
+    rules = {"a": (lambda v: v > 0, "a number > 0"), "b": (lambda v: v < 1, "< 1")}
+    check_parameters({"a": 1, "b": 0}, rules, "fake")
+    with pytest.raises(ValueError, match=r"fake: parameter 'b' must be < 1, got 5"):
+        check_parameters({"a": 1, "b": 5}, rules, "fake")
+
+
+@pytest.mark.parametrize(
+    ("model", "params", "message"),
+    [
+        ("graph_diffusion", {"gamma": "0 Hz"}, r"'gamma' must be a rate > 0"),
+        ("graph_diffusion", {"gamma": "-10 Hz"}, r"'gamma' must be a rate > 0.*-10"),
+        ("graph_diffusion", {"dt": "0 ms"}, r"'dt' must be a time > 0"),
+        ("graph_diffusion", {"fit_from": 2}, r"'fit_from' must be a fraction of the"),
+        ("graph_diffusion", {"n_samples": 0}, r"'n_samples' must be an integer >= 1"),
+        ("graph_diffusion", {"start_node": -1}, r"'start_node' must be a node index"),
+        (
+            "graph_diffusion",
+            {"n_time_constants": "1e9"},
+            r"n_time_constants = 1e\+09 with gamma = .* lower n_time_constants",
+        ),
+        (
+            "graph_diffusion",
+            {"fit_from": 0.99999999},
+            r"fit_from = 0.99999999 leaves 1 of the .* expected at least 2",
+        ),
+        ("spectral_decay", {"gamma": "0 Hz"}, r"'gamma' must be a rate > 0"),
+        ("spectral_decay", {"active_fraction": 2}, r"'active_fraction' must be a fr"),
+        ("spectral_decay", {"n_fit_modes": 0}, r"'n_fit_modes' must be an integer"),
+        (
+            "spectral_decay",
+            {"n_time_constants": "1e9"},
+            r"n_time_constants = 1e\+09 with gamma",
+        ),
+        ("jacobi_relaxation", {"gamma": "0 Hz"}, r"'gamma' must be a rate > 0"),
+        ("jacobi_relaxation", {"n_steps": 10**8}, r"'n_steps' must be an integer in"),
+        ("jacobi_relaxation", {"fit_lower": 1e-7}, r"'fit_lower' must be a number in"),
+        ("replay", {"decay_rate": "0 Hz"}, r"'decay_rate' must be a rate > 0"),
+        ("replay", {"rest_duration": "200 ms"}, r"'rest_duration' must be a time in"),
+        ("replay", {"n_time_constants": "1e9"}, r"replay: n_time_constants = 1e\+09"),
+        (
+            "attractor",
+            {"n_units": 10**6},
+            r"'n_units' must be an integer in \[1, 10000",
+        ),
+        ("attractor", {"n_units": 0}, r"'n_units' must be an integer in"),
+        ("attractor", {"corruption": 2}, r"'corruption' must be a fraction in"),
+        ("attractor", {"n_corruption_levels": 0}, r"'n_corruption_levels' must be"),
+    ],
+)
+def test_graph_models_refuse_bad_parameters_before_running(
+    tmp_path, model, params, message
+):
+    module = load_script(model)
+    with pytest.raises(ValueError, match=message):
+        module.run(tmp_path, params=params, quick=True, device="numpy")
+    assert not (tmp_path / f"{model}.h5").exists()
