@@ -233,6 +233,15 @@ def plan_protocol(
             f"{n_stimuli} stimuli ({MAX_REPETITIONS * n_stimuli * epoch_:g} s), "
             f"got {duration_:g} s ({float(repetitions):.3g} rounds)"
         )
+    if repetitions == 1:
+        logger.warning(
+            "duration %g s gives one round of the %d stimuli: the noise ceiling "
+            "needs at least two and will be nan; a duration of at least %g s "
+            "gives two",
+            duration_,
+            n_stimuli,
+            needed_ + n_stimuli * epoch_,
+        )
     order = np.array([rng.permutation(n_stimuli) for _ in range(repetitions)])
     return Protocol(
         train_nodes,
@@ -743,10 +752,17 @@ def diagnose(metrics, n_modes):
             f"{name}: held-out R^2 = {metrics[f'r2_test/{name}']:.3f} (unstimulated "
             f"nodes only: {metrics[f'r2_test_unstimulated/{name}']:.3f})."
         )
-    lines.append(
-        f"Noise ceiling of held-out R^2: {metrics['r2_ceiling_test']:.3f} (all), "
-        f"{metrics['r2_ceiling_test_unstimulated']:.3f} (unstimulated nodes)."
-    )
+    if np.isfinite(metrics["r2_ceiling_test"]):
+        lines.append(
+            f"Noise ceiling of held-out R^2: {metrics['r2_ceiling_test']:.3f} "
+            f"(all), {metrics['r2_ceiling_test_unstimulated']:.3f} (unstimulated "
+            "nodes)."
+        )
+    else:
+        lines.append(
+            "Noise ceiling of held-out R^2: not estimated (it needs at least two "
+            "rounds of stimuli, that is a longer --duration)."
+        )
     if metrics["r2_test/diffusion"] >= 0.8:
         lines.append(
             "The linear diffusion model with decay reaches the target R^2 >= 0.8."

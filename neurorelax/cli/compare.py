@@ -663,9 +663,9 @@ def plot_comparison(result, path):
         axes[0].set(
             xlabel="time in epoch (ms)",
             ylabel="activation (Hz)",
-            title="held-out stimulus: spiking (-), graph (--)",
+            title="held-out stimulus",
         )
-        axes[0].legend()
+        axes[0].legend(title="solid: spiking\ndashed: diffusion", title_fontsize=6)
         for name, marker in (("diffusion", "o"), ("extended", "s")):
             p = arrays[f"predicted/{name}"][train:].ravel()
             axes[1].plot(

@@ -248,3 +248,24 @@ def test_comparison_runs_on_cpp_standalone(tmp_path, monkeypatch):
 def test_unknown_device_is_refused(no_simulation):
     with pytest.raises(ValueError, match="device must be one of"):
         run_comparison(generators.ring(8), duration_=5.0, device="gpu")
+
+
+def test_one_round_warns_that_the_noise_ceiling_needs_two(caplog):
+    with caplog.at_level("WARNING", logger="neurorelax.bridge.comparison"):
+        one = plan_protocol(8, 2.25, seed=0)
+    assert one.repetitions == 1
+    assert "noise ceiling needs at least two" in caplog.text
+    caplog.clear()
+
+    with caplog.at_level("WARNING", logger="neurorelax.bridge.comparison"):
+        two = plan_protocol(8, 2 * one.duration_, seed=0)
+    assert two.repetitions >= 2
+    assert "noise ceiling" not in caplog.text
+
+
+def test_diagnosis_says_why_the_noise_ceiling_is_missing():
+    metrics = _metrics(0.85, 0.1, 0.45)
+    metrics["r2_ceiling_test"] = metrics["r2_ceiling_test_unstimulated"] = np.nan
+    text = comparison.diagnose(metrics, 2)
+    assert "not estimated (it needs at least two rounds" in text
+    assert "nan" not in text.split("Noise ceiling")[1].split(".")[0]
