@@ -569,13 +569,20 @@ def figure_main(name, argv=None):
     """Command line for running one figure script alone (its ``main()``).
 
     Takes the runner's options (``--quick``, ``--out``, ``--seed``,
-    ``--device``, ``--jobs``, ``--rerun``) and makes only figure ``name``.
+    ``--device``, ``--jobs``, ``--rerun``; ``--only`` is refused) and makes
+    only figure ``name``.
     """
     parser = argparse.ArgumentParser(
         prog=f"{name}.py", description=f"Make figure {name} and check it."
     )
     add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.only is not None:
+        parser.error(
+            f"--only does not apply to a figure script, which makes {name} only; "
+            f"got --only {' '.join(args.only)} (use `neurorelax figures --only "
+            "NAME ...` to choose figures)"
+        )
     args.only = [name]
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"

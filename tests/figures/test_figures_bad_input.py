@@ -82,3 +82,15 @@ def test_a_folder_in_place_of_a_report_is_refused_before_any_work(
     assert f"error: --out {str(out)!r}: the report path" in err
     assert "is not a file" in err
     assert "Traceback" not in err
+
+
+def test_a_figure_script_refuses_only(capsys):
+    from neurorelax.cli.figures import figure_main
+
+    with pytest.raises(SystemExit) as stop:
+        figure_main("fig04_lateral_inhibition", ["--only", "fig01", "--quick"])
+    assert stop.value.code == 2
+    assert (
+        "--only does not apply to a figure script, which makes "
+        "fig04_lateral_inhibition only; got --only fig01" in capsys.readouterr().err
+    )
