@@ -41,6 +41,14 @@ def register(subparsers):
     info = actions.add_parser("info", help="print size, weights, components, spectrum")
     _add_graph_arguments(info)
     info.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    info.add_argument(
+        "--spectrum-max-nodes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="compute lambda_2 and lambda_max only up to N nodes (default 4000; "
+        "above 4000 a sparse solver is used, which can take minutes)",
+    )
     info.set_defaults(handler=_info)
 
     plot = actions.add_parser("plot", help="draw the weight matrix and the spectrum")
@@ -56,7 +64,12 @@ def register(subparsers):
 
 def _add_graph_arguments(parser):
     parser.add_argument("graph", metavar="GRAPH", help=GRAPH_HELP)
-    parser.add_argument("--seed", type=int, default=0, help="seed for generators")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed for generator specs, in [0, 2**32 - 1] (default 0)",
+    )
     parser.add_argument(
         "--symmetrise", choices=("mean", "max"), help="make the weights symmetric"
     )
@@ -78,7 +91,9 @@ def _add_graph_arguments(parser):
         help="keep the largest connected component",
     )
     parser.add_argument(
-        "--directed", action="store_true", help="read an edge list as directed"
+        "--directed",
+        action="store_true",
+        help="read an edge list as directed (edge lists only)",
     )
 
 
@@ -113,8 +128,13 @@ def _format_number(value):
 
 def _info(args):
     from neurorelax.connectome import summarize
+    from neurorelax.validation import check_integer
 
-    summary = summarize(_graph_from_args(args))
+    if args.spectrum_max_nodes is not None:
+        check_integer("--spectrum-max-nodes", args.spectrum_max_nodes, minimum=0)
+    summary = summarize(
+        _graph_from_args(args), spectrum_max_nodes=args.spectrum_max_nodes
+    )
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
@@ -138,6 +158,11 @@ def _info(args):
         f"lambda_max:   {_format_number(summary['lambda_max'])}",
         f"spectrum of:  {summary['spectrum_of']}",
     ]
+    if summary["spectrum_skipped"]:
+        lines.append(
+            f"spectrum:     skipped: {summary['spectrum_skipped']}; raise "
+            "--spectrum-max-nodes to compute it"
+        )
     print("\n".join(lines))
     return 0
 
@@ -150,10 +175,25 @@ def _plot(args):
     from matplotlib.figure import Figure
 
     from neurorelax.connectome import laplacian_spectrum
+    from neurorelax.connectome.loading import spec_node_count
+    from neurorelax.connectome.summary import DENSE_SPECTRUM_MAX_NODES
 
     # Check --out before any work: a typo should not cost a spectrum.
     if args.out is not None:
         _check_out(args.out)
+    # A generator spec says its size: refuse a graph too large to draw before
+    # building it (unless --largest-component may shrink it).
+    n_nodes = spec_node_count(args.graph)
+    if (
+        n_nodes is not None
+        and n_nodes > DENSE_SPECTRUM_MAX_NODES
+        and not args.largest_component
+    ):
+        raise ValueError(
+            f"graph plot draws graphs of at most {DENSE_SPECTRUM_MAX_NODES} nodes "
+            f"(full spectrum, dense eigendecomposition); {args.graph!r} has "
+            f"{n_nodes} nodes; use `neurorelax graph info` for larger graphs"
+        )
     graph = _graph_from_args(args)
     out = args.out or Path(f"{_safe_stem(graph.name or 'graph')}.png")
     spectrum = laplacian_spectrum(graph)

@@ -13,7 +13,8 @@ nodes takes about 1.2 GB): at most ``MAX_NODES`` = 1,000,000 nodes, at most
 ``MAX_EDGES`` = 10,000,000 edges (the exact count, or the expected count
 for the random generators, about 6 GB) and at most ``MAX_BLOCKS`` = 1,000
 blocks in a stochastic block model (whose generator visits every pair of
-blocks). Larger requests raise a ValueError naming the argument.
+blocks). Larger requests raise a ValueError naming the argument. Seeds are
+integers in [0, 2**32 - 1] (``MAX_SEED``), as everywhere in neurorelax.
 
 Examples
 --------
@@ -40,6 +41,8 @@ __all__ = [
     "MAX_BLOCKS",
     "MAX_EDGES",
     "MAX_NODES",
+    "MAX_SEED",
+    "check_seed",
     "grid_2d",
     "random_geometric",
     "ring",
@@ -50,6 +53,27 @@ __all__ = [
 MAX_NODES = 1_000_000
 MAX_EDGES = 10_000_000
 MAX_BLOCKS = 1_000
+#: Seeds are integers in [0, MAX_SEED], as for the sweeps and the comparison.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed):
+    """Return ``seed`` if it is an integer in [0, ``MAX_SEED``], else raise.
+
+    Raises
+    ------
+    ValueError
+        Naming the value and the range.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise ValueError(
+            f"seed must be an integer in [0, 2**32 - 1], got {format_value(seed)}"
+        )
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(
+            f"seed must be an integer in [0, 2**32 - 1 = {MAX_SEED}], got {seed}"
+        )
+    return int(seed)
 
 
 def _check_size(generator, nodes, edges, *, nodes_name, edges_name):
@@ -91,7 +115,7 @@ def _weights(nx_graph, weight, seed):
             raise ValueError(f"weight must have low < high, got {tuple(weight)}")
         # The weight stream is separate from the structure's so that changing
         # the weight range does not change which edges exist.
-        rng = np.random.default_rng([check_integer("seed", seed, minimum=0), 1])
+        rng = np.random.default_rng([check_seed(seed), 1])
         values = rng.uniform(low, high, size=len(edges))
     else:
         values = np.full(len(edges), check_positive("weight", weight))
@@ -132,6 +156,7 @@ def ring(n, *, neighbours=1, weight=1.0, seed=0):
     """
     n = check_integer("n", n, minimum=3)
     neighbours = check_integer("neighbours", neighbours, minimum=1)
+    seed = check_seed(seed)
     if 2 * neighbours >= n:
         raise ValueError(
             f"neighbours must be < n / 2 (= {n / 2}) for a ring, got {neighbours}"
@@ -164,6 +189,7 @@ def grid_2d(rows, cols, *, periodic=False, weight=1.0, seed=0):
         without wrapping.
     """
     minimum = 3 if periodic else 1
+    seed = check_seed(seed)
     rows = check_integer("rows", rows, minimum=minimum)
     cols = check_integer("cols", cols, minimum=minimum)
     if rows * cols < 2:
@@ -217,7 +243,7 @@ def small_world(n, k, p, seed=0, *, weight=1.0):
         raise ValueError(f"k must be an even integer < n (= {n}), got {k}")
     _check_size("small_world", n, n * k // 2, nodes_name="n", edges_name="n * k / 2")
     p = check_in_range("p", p, 0.0, 1.0)
-    seed = check_integer("seed", seed, minimum=0)
+    seed = check_seed(seed)
     nx_graph = nx.watts_strogatz_graph(n, k, p, seed=seed)
     return _graph(nx_graph, None, _circle(n), weight, seed, f"small_world{n}")
 
@@ -267,7 +293,7 @@ def stochastic_block(sizes, p_in, p_out, seed=0, *, weight=1.0):
         raise ValueError(f"sizes must add up to >= 2 nodes, got {sizes}")
     p_in = check_in_range("p_in", p_in, 0.0, 1.0)
     p_out = check_in_range("p_out", p_out, 0.0, 1.0)
-    seed = check_integer("seed", seed, minimum=0)
+    seed = check_seed(seed)
     total = sum(sizes)
     within = sum(s * (s - 1) // 2 for s in sizes)
     _check_size(
@@ -314,7 +340,7 @@ def random_geometric(n, radius, seed=0, *, dim=2, weight=1.0):
     """
     n = check_integer("n", n, minimum=2)
     radius = check_positive("radius", radius)
-    seed = check_integer("seed", seed, minimum=0)
+    seed = check_seed(seed)
     if dim not in (2, 3):
         raise ValueError(f"dim must be 2 or 3, got {format_value(dim)}")
     ball = np.pi * radius**2 if dim == 2 else 4.0 / 3.0 * np.pi * radius**3

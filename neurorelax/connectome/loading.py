@@ -12,6 +12,8 @@ import dataclasses
 import logging
 from pathlib import Path
 
+import numpy as np
+
 from neurorelax.validation import format_value
 
 from . import generators
@@ -37,6 +39,7 @@ __all__ = [
     "from_spec",
     "load",
     "read",
+    "spec_node_count",
 ]
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,9 @@ SUFFIXES = (
     *EDGE_LIST_SUFFIXES,
     ".zip",
 )
+# from_spec() warns before building a generated graph of more nodes than
+# this (networkx builds about 30,000 grid nodes a second).
+LARGE_GENERATOR_NODES = 100_000
 GENERATOR_SPECS = {
     "ring": "ring:N",
     "grid": "grid:ROWSxCOLS",
@@ -81,7 +87,9 @@ def read(source, *, directed=False, weight="weight"):
         ``.graphml``, ``.gexf``, ``.edges``/``.edgelist``/``.el`` (edge list),
         ``.zip`` (TVB connectivity archive).
     directed : bool, optional
-        Read an edge list as directed connections.
+        Read an edge list as directed connections. Other sources say
+        themselves whether they are directed, so ``True`` is refused for
+        them.
     weight : str, optional
         Edge attribute holding the weight in GraphML and GEXF files.
 
@@ -106,6 +114,7 @@ def read(source, *, directed=False, weight="weight"):
         )
     text = str(source)
     if text in TVB_CONNECTOMES:
+        _refuse_directed(directed, text, "a built-in connectome")
         return read_tvb_zip(tvb_archive(text), name=text)
 
     path = Path(source)
@@ -119,6 +128,8 @@ def read(source, *, directed=False, weight="weight"):
         raise ValueError(
             f"source {text!r} is a directory; expected a file ending in {suffix}"
         )
+    if suffix not in EDGE_LIST_SUFFIXES:
+        _refuse_directed(directed, text, f"a {suffix} file")
     if not path.is_file():
         raise FileNotFoundError(f"source {text!r}: no such file")
     if suffix == ".zip":
@@ -132,6 +143,18 @@ def read(source, *, directed=False, weight="weight"):
     if suffix in EDGE_LIST_SUFFIXES:
         return read_edge_list(path, directed=directed)
     return read_dense_text(path)
+
+
+def _refuse_directed(directed, text, what):
+    """Refuse ``directed=True`` for a source whose direction is not an option."""
+    if isinstance(directed, bool | np.bool_) and not directed:
+        return
+    raise ValueError(
+        f"directed (--directed) applies only to edge lists "
+        f"({', '.join(EDGE_LIST_SUFFIXES)}); {text!r} is {what}, whose "
+        "direction follows from the data (an asymmetric matrix, or a "
+        f"directed GraphML/GEXF graph, is directed); got directed={directed!r}"
+    )
 
 
 def load(
@@ -192,7 +215,8 @@ def load(
         "largest_component": largest_component,
     }
     if str(source) == "default":
-        if any(value not in (None, False) for value in options.values()):
+        _refuse_directed(directed, "default", "the prepared default connectome")
+        if any(value is not None and value is not False for value in options.values()):
             raise ValueError(
                 "source 'default' is already prepared "
                 f"({DEFAULT_PREPARATION}); load {DEFAULT_CONNECTOME!r} to choose "
@@ -250,7 +274,7 @@ def default_connectome():
     return dataclasses.replace(prepared, name=DEFAULT_CONNECTOME_NAME).to_graph()
 
 
-def from_spec(spec, *, seed=0, **options):
+def from_spec(spec, *, seed=None, **options):
     """Return a graph from a command-line style spec.
 
     Parameters
@@ -261,13 +285,22 @@ def from_spec(spec, *, seed=0, **options):
         ``small_world:N,K,P``, ``sbm:BLOCKSxSIZE,P_IN,P_OUT``,
         ``geometric:N,RADIUS``.
     seed : int, optional
-        Seed for random generators.
+        Seed for generators, in [0, 2**32 - 1] (default 0). Refused for
+        connectomes and files, which hold no randomness.
     **options
-        Preparation options for :func:`load` (connectomes and files only).
+        Preparation options for :func:`load`; for generators the
+        preparation options only (generated graphs are undirected, so
+        ``directed=True`` is refused).
 
     Returns
     -------
     neurorelax.graph.Graph
+
+    Raises
+    ------
+    ValueError
+        For a malformed spec, an option that does not apply to it, or an
+        invalid option value, before any graph is built or read.
 
     Examples
     --------
@@ -275,45 +308,124 @@ def from_spec(spec, *, seed=0, **options):
     12
     """
     text = str(spec)
+    parsed = _parse_generator(text)
+    if parsed is None:
+        if seed is not None:
+            raise ValueError(
+                f"seed (--seed) applies only to generator specs "
+                f"({', '.join(GENERATOR_SPECS.values())}); {text!r} is not one; "
+                f"got seed={format_value(seed)}"
+            )
+        return load(text, **options)
+
+    directed = options.pop("directed", False)
+    if not isinstance(directed, bool | np.bool_) or directed:
+        raise ValueError(
+            f"directed (--directed) applies only to edge lists "
+            f"({', '.join(EDGE_LIST_SUFFIXES)}); the generator spec {text!r} "
+            f"makes an undirected graph; got directed={directed!r}"
+        )
+    weight = options.pop("weight", "weight")
+    if weight != "weight":
+        raise ValueError(
+            f"weight applies only to GraphML and GEXF files; the generator spec "
+            f"{text!r} has no edge attributes; got weight={format_value(weight)}"
+        )
+    # Check the options and the seed before building: a typo should not cost
+    # a large graph. 0 and -0.0 are values, not "unset" (keep_fraction=0 is
+    # refused here as it is for files).
+    steps = {
+        key: value
+        for key, value in options.items()
+        if value is not None and value is not False
+    }
+    _checked_options(
+        steps.get("symmetrise"),
+        steps.get("threshold"),
+        steps.get("keep_fraction"),
+        steps.get("normalise"),
+        log_transform=options.get("log_transform", False),
+        largest_component=options.get("largest_component", False),
+    )
+    seed = generators.check_seed(0 if seed is None else seed)
+    function, arguments, n_nodes = parsed
+    if n_nodes > LARGE_GENERATOR_NODES:
+        logger.warning(
+            "%s: building %s nodes through networkx; this can take a minute",
+            text,
+            f"{n_nodes:,}",
+        )
+    graph = function(*arguments, seed=seed)
+    return prepare(graph, **steps) if steps else graph
+
+
+def spec_node_count(spec):
+    """Return the node count of a generator spec without building the graph.
+
+    Parameters
+    ----------
+    spec : str
+        Any spec accepted by :func:`from_spec`.
+
+    Returns
+    -------
+    int or None
+        The number of nodes the generator would make, or None when ``spec``
+        is not a generator spec (a name or a file).
+
+    Raises
+    ------
+    ValueError
+        For a malformed generator spec.
+
+    Examples
+    --------
+    >>> spec_node_count("grid:3x4"), spec_node_count("tvb76")
+    (12, None)
+    """
+    parsed = _parse_generator(str(spec))
+    return None if parsed is None else parsed[2]
+
+
+def _parse_generator(text):
+    """Parse a generator spec; None when ``text`` is not one.
+
+    Returns
+    -------
+    (function, arguments, n_nodes) or None
+        The generator, its positional arguments and the node count.
+    """
     kind, _, arguments = text.partition(":")
-    if kind in GENERATOR_SPECS and arguments:
-        graph = _generate(kind, arguments, seed)
-        # Reading options (directed, weight) do not apply to generated graphs.
-        steps = {
-            key: value
-            for key, value in options.items()
-            if key not in ("directed", "weight") and value not in (None, False)
-        }
-        return prepare(graph, **steps) if steps else graph
-    return load(text, **options)
-
-
-def _generate(kind, arguments, seed):
-    """Parse the arguments of a generator spec and run the generator."""
+    if kind not in GENERATOR_SPECS or not arguments:
+        return None
     usage = GENERATOR_SPECS[kind]
     try:
         if kind == "ring":
-            return generators.ring(int(arguments), seed=seed)
+            n = int(arguments)
+            return generators.ring, (n,), n
         if kind == "grid":
-            rows, cols = arguments.lower().split("x")
-            return generators.grid_2d(int(rows), int(cols), seed=seed)
+            rows, cols = (int(value) for value in arguments.lower().split("x"))
+            return generators.grid_2d, (rows, cols), rows * cols
         if kind == "small_world":
             n, k, p = arguments.split(",")
-            return generators.small_world(int(n), int(k), float(p), seed=seed)
+            return generators.small_world, (int(n), int(k), float(p)), int(n)
         if kind == "sbm":
             blocks, p_in, p_out = arguments.split(",")
-            n_blocks, size = blocks.lower().split("x")
-            if int(n_blocks) > generators.MAX_BLOCKS:
+            n_blocks, size = (int(value) for value in blocks.lower().split("x"))
+            if n_blocks > generators.MAX_BLOCKS:
                 # before the list of block sizes is made
                 raise ValueError(
                     f"graph spec {kind}:{arguments!r}: BLOCKS must be at most "
-                    f"{generators.MAX_BLOCKS:,}, got {int(n_blocks):,}"
+                    f"{generators.MAX_BLOCKS:,}, got {n_blocks:,}"
                 )
-            return generators.stochastic_block(
-                [int(size)] * int(n_blocks), float(p_in), float(p_out), seed=seed
+            sizes = [size] * n_blocks
+            return (
+                generators.stochastic_block,
+                (sizes, float(p_in), float(p_out)),
+                n_blocks * size,
             )
         n, radius = arguments.split(",")
-        return generators.random_geometric(int(n), float(radius), seed=seed)
+        return generators.random_geometric, (int(n), float(radius)), int(n)
     except ValueError as error:
         if "must" in str(error):
             raise

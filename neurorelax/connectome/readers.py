@@ -36,6 +36,7 @@ Formats
 import logging
 import math
 import xml.etree.ElementTree as ElementTree
+import zipfile
 from pathlib import Path
 
 import networkx as nx
@@ -300,16 +301,124 @@ def _check_array(array, where, kind="weight"):
     return array
 
 
-def _np_load(path, **kwargs):
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _is_pickle_error(error):
+    """Whether NumPy refused ``error``'s file because it holds pickled objects."""
+    return "pickle" in str(error).lower()
+
+
+def _np_load(path, kind):
+    """``np.load`` without pickles; name the file and what is wrong with it."""
     try:
-        return np.load(path, allow_pickle=False, **kwargs)
+        return np.load(path, allow_pickle=False)
     except ValueError as error:
+        if _is_pickle_error(error):
+            raise ValueError(
+                f"{path}: cannot be read without unpickling ({error}); expected "
+                "numeric arrays (and labels as a fixed-width string array)"
+            ) from None
+        raise ValueError(f"{path}: not a valid {kind} file ({error})") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path}: not a valid {kind} file ({error})") from None
+    except MemoryError:
         raise ValueError(
-            f"{path}: cannot be read without unpickling ({error}); expected "
-            "numeric arrays (and labels as a fixed-width string array)"
+            f"{path}: its array does not fit in memory; expected a smaller matrix"
         ) from None
-    except (OSError, EOFError) as error:
-        raise ValueError(f"{path}: not a valid NumPy file ({error})") from None
+
+
+def _check_npy_header(stream, available, where):
+    """Read a ``.npy`` header from ``stream`` and check the data fit in the file.
+
+    Parameters
+    ----------
+    stream : binary file object
+        Positioned at the start of the ``.npy`` data.
+    available : int
+        Bytes in the whole ``.npy`` file or zip member.
+    where : str
+        Name used in error messages.
+
+    Raises
+    ------
+    ValueError
+        If the header is not a valid ``.npy`` header, or it declares more
+        data than the file holds (a truncated or forged file, which NumPy
+        would otherwise try to allocate, however large).
+    """
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            # Version 3 only differs in UTF-8 field names (structured dtypes,
+            # which are refused anyway); NumPy checks it when loading.
+            return
+    except (ValueError, EOFError, OSError) as error:
+        raise ValueError(
+            f"{where}: not a valid .npy file ({error}); expected an array "
+            "written by numpy.save"
+        ) from None
+    if dtype.hasobject:
+        return  # np.load refuses it with the unpickling message
+    declared = math.prod(shape) * dtype.itemsize
+    present = available - stream.tell()
+    if declared > present:
+        raise ValueError(
+            f"{where}: not a valid .npy file: its header declares shape {shape} of "
+            f"{dtype} ({declared:,} bytes) but the file holds {max(present, 0):,} "
+            "bytes of data; expected a complete file written by numpy.save"
+        )
+
+
+def _check_npy_file(path):
+    where = str(path)
+    size = path.stat().st_size
+    with path.open("rb") as stream:
+        start = stream.read(len(_NPY_MAGIC))
+        if start != _NPY_MAGIC:
+            raise ValueError(
+                f"{where}: not a valid .npy file (it starts with {start!r}, not "
+                f"the NumPy magic string {_NPY_MAGIC!r}); expected an array "
+                "written by numpy.save"
+            )
+        stream.seek(0)
+        _check_npy_header(stream, size, where)
+
+
+def _check_npz_file(path):
+    """Check every member of a ``.npz`` is a ``.npy`` array that fits its size."""
+    where = str(path)
+    with path.open("rb") as stream:
+        start = stream.read(4)
+    if start not in _ZIP_MAGICS:
+        raise ValueError(
+            f"{where}: not a valid .npz file (it starts with {start!r}, not a zip "
+            "archive's 'PK'); expected arrays written by numpy.savez"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                member = f"{where}[{info.filename!r}]"
+                if not info.filename.endswith(".npy"):
+                    raise ValueError(
+                        f"{member}: not a .npy array (the member name lacks "
+                        "'.npy'); expected a .npz holding only arrays written by "
+                        "numpy.savez"
+                    )
+                if info.flag_bits & 0x1:
+                    raise ValueError(f"{member}: the member is encrypted")
+                with archive.open(info) as stream:
+                    _check_npy_header(stream, info.file_size, member)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
+        raise ValueError(
+            f"{where}: not a valid .npz file ({error}); expected arrays written "
+            "by numpy.savez"
+        ) from None
 
 
 def read_npy(path):
@@ -320,7 +429,8 @@ def read_npy(path):
     RawConnectome
     """
     path = Path(path)
-    matrix = _np_load(path)
+    _check_npy_file(path)
+    matrix = _np_load(path, ".npy")
     _require_square(matrix, str(path))
     matrix = _check_array(matrix, str(path))
     return RawConnectome.from_arrays(matrix, name=path.stem, source=str(path))
@@ -335,7 +445,8 @@ def read_npz(path):
     """
     path = Path(path)
     where = str(path)
-    with _np_load(path) as archive:
+    _check_npz_file(path)
+    with _np_load(path, ".npz") as archive:
         names = list(archive.files)
         if "weights" in names:
             key = "weights"
@@ -382,9 +493,24 @@ def _load_member(archive, name, where):
     try:
         return archive[name]
     except ValueError as error:
+        if _is_pickle_error(error):
+            raise ValueError(
+                f"{where}[{name!r}]: cannot be read without unpickling ({error}); "
+                "expected a numeric or fixed-width string array"
+            ) from None
         raise ValueError(
-            f"{where}[{name!r}]: cannot be read without unpickling ({error}); "
-            "expected a numeric or fixed-width string array"
+            f"{where}[{name!r}]: not a valid .npy array ({error}); expected "
+            "arrays written by numpy.savez"
+        ) from None
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ValueError(
+            f"{where}[{name!r}]: damaged member, cannot read it ({error}); "
+            "expected arrays written by numpy.savez"
+        ) from None
+    except MemoryError:
+        raise ValueError(
+            f"{where}[{name!r}]: the array does not fit in memory; expected a "
+            "smaller matrix"
         ) from None
 
 
@@ -398,8 +524,8 @@ def _check_positions(positions, n_nodes, where):
             f"{where}: shape {positions.shape}; expected ({n_nodes}, 3) or "
             f"({n_nodes}, 2)"
         )
-    if not np.issubdtype(positions.dtype, np.number):
-        raise ValueError(f"{where}: dtype {positions.dtype}; expected numbers")
+    if not np.issubdtype(positions.dtype, np.number) or np.iscomplexobj(positions):
+        raise ValueError(f"{where}: dtype {positions.dtype}; expected real numbers")
     bad = ~np.isfinite(positions)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -428,13 +554,13 @@ def read_networkx_file(path, *, weight="weight"):
     where = str(path)
     reader = nx.read_gexf if path.suffix.lower() == ".gexf" else nx.read_graphml
     try:
+        _check_unique_node_ids(path, where)
+    except ElementTree.ParseError as error:
+        raise _xml_error(error, path) from None
+    try:
         graph = reader(path)
     except ElementTree.ParseError as error:
-        line, column = error.position
-        raise ValueError(
-            f"{where}, line {line}, column {column}: not well-formed XML "
-            f"({error}); expected a {path.suffix.lstrip('.')} document"
-        ) from None
+        raise _xml_error(error, path) from None
     except (nx.NetworkXError, KeyError, TypeError, ValueError) as error:
         raise ValueError(
             f"{where}: networkx could not read it as {path.suffix.lstrip('.')} "
@@ -448,6 +574,53 @@ def read_networkx_file(path, *, weight="weight"):
     return _from_networkx(graph, where, path.stem, weight)
 
 
+def _xml_error(error, path):
+    """The ValueError for an XML parse error, with its line and column."""
+    line, column = error.position
+    return ValueError(
+        f"{path}, line {line}, column {column}: not well-formed XML "
+        f"({error}); expected a {path.suffix.lstrip('.')} document"
+    )
+
+
+def _check_unique_node_ids(path, where):
+    """Refuse a GraphML or GEXF file that declares a node id twice.
+
+    networkx merges such nodes silently (two nodes become one).
+    """
+    seen = set()
+    for _, element in ElementTree.iterparse(path):
+        if element.tag.rpartition("}")[2] == "node" and "id" in element.attrib:
+            node = element.attrib["id"]
+            if node in seen:
+                raise ValueError(
+                    f"{where}: node id {node!r} is declared twice; expected "
+                    "unique node ids"
+                )
+            seen.add(node)
+        element.clear()
+
+
+def _as_number(value, what, where):
+    """Return ``value`` (an attribute read by networkx) as a float.
+
+    Refuses booleans, strings and integers too large for a float, naming
+    ``what`` (the attribute) and ``where`` (file, node or edge).
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        raise ValueError(f"{where}: {what} {value!r}; expected a number")
+    try:
+        return float(value)
+    except OverflowError:
+        digits = len(str(abs(int(value))))
+        raise ValueError(
+            f"{where}: {what} is a {digits}-digit integer, too large for a "
+            "floating-point number; expected a finite number"
+        ) from None
+
+
 def _from_networkx(graph, where, name, weight):
     nodes = list(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
@@ -457,15 +630,16 @@ def _from_networkx(graph, where, name, weight):
 
     rows, cols, values, lengths = [], [], [], []
     for u, v, data in graph.edges(data=True):
-        value = data.get(weight, 1.0)
         edge = f"{where}, edge ({u!r}, {v!r})"
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{edge}: weight {value!r}; expected a number")
-        _check_weight(float(value), edge)
-        length = data.get("tract_length", data.get("length"))
+        value = _as_number(data.get(weight, 1.0), "weight", edge)
+        _check_weight(value, edge)
+        key = "tract_length" if "tract_length" in data else "length"
+        length = data.get(key)
+        if length is not None:
+            length = _as_number(length, f"tract length ({key})", edge)
         rows.append(index[u])
         cols.append(index[v])
-        values.append(float(value))
+        values.append(value)
         lengths.append(length)
 
     matrix = sp.coo_array((values, (rows, cols)), shape=(n_nodes, n_nodes))
@@ -480,7 +654,7 @@ def _from_networkx(graph, where, name, weight):
     return RawConnectome.from_arrays(
         matrix,
         labels=_node_labels(graph, nodes, where),
-        positions=_node_positions(graph, nodes),
+        positions=_node_positions(graph, nodes, where),
         tract_lengths=tract,
         name=name,
         source=where,
@@ -498,31 +672,48 @@ def _node_labels(graph, nodes, where):
     return _require_labels(labels, len(nodes), where)
 
 
-def _node_positions(graph, nodes):
-    """Positions from x/y(/z) attributes or GEXF viz; None if any is missing."""
+def _node_positions(graph, nodes, where):
+    """Positions from x/y(/z) attributes or GEXF viz; None if any is missing.
+
+    A node without ``x`` or ``y`` means the file has no positions; a
+    coordinate that is present but not a finite number is an error.
+    """
     positions = []
     for node in nodes:
         data = graph.nodes[node]
-        place = data.get("viz", {}).get("position", data)
-        try:
-            point = [float(place[axis]) for axis in ("x", "y")]
-        except (KeyError, TypeError, ValueError):
+        here = f"{where}, node {node!r}"
+        viz = data.get("viz", {})
+        if not isinstance(viz, dict):
+            raise ValueError(
+                f"{here}: attribute 'viz' is {viz!r}; expected GEXF viz data "
+                "(a position with x, y, z)"
+            )
+        place = viz.get("position", data)
+        if not isinstance(place, dict) or "x" not in place or "y" not in place:
             return None
-        point.append(float(place.get("z", 0.0)))
+        point = []
+        for axis in ("x", "y", "z"):
+            value = place.get(axis, 0.0)
+            if isinstance(value, str):
+                try:
+                    value = float(value)
+                except ValueError:
+                    pass
+            value = _as_number(value, f"position {axis!r}", here)
+            if not math.isfinite(value):
+                raise ValueError(
+                    f"{here}: position {axis!r} is {value!r}; expected a finite number"
+                )
+            point.append(value)
         positions.append(point)
-    positions = np.asarray(positions)
-    return positions if np.isfinite(positions).all() else None
+    return np.asarray(positions, dtype=np.float64)
 
 
 def _edge_tract_lengths(lengths, rows, cols, n_nodes, directed, where):
     if not lengths or any(length is None for length in lengths):
         return None
     for length, r, c in zip(lengths, rows, cols, strict=True):
-        if (
-            not isinstance(length, int | float)
-            or not math.isfinite(length)
-            or (length < 0)
-        ):
+        if not math.isfinite(length) or length < 0:
             raise ValueError(
                 f"{where}, edge {r}-{c}: tract length {length!r}; expected a "
                 "finite number >= 0"

@@ -9,13 +9,23 @@ import scipy.sparse as sp
 import scipy.sparse.linalg
 
 from neurorelax.graph import Graph, laplacian
-from neurorelax.validation import format_value
+from neurorelax.validation import check_integer, format_value
 
-__all__ = ["DENSE_SPECTRUM_MAX_NODES", "laplacian_spectrum", "summarize"]
+__all__ = [
+    "DENSE_SPECTRUM_MAX_NODES",
+    "SPECTRUM_MAX_NODES",
+    "laplacian_spectrum",
+    "summarize",
+]
 
 # A dense eigendecomposition of an (n, n) matrix needs 8 n^2 bytes and
 # O(n^3) time: 4000 nodes is 128 MB and a few seconds.
 DENSE_SPECTRUM_MAX_NODES = 4000
+# summarize() skips lambda_2 and lambda_max above this many nodes unless
+# asked: the sparse solver's time is unpredictable (a ring of 10,000 nodes,
+# with its nearly degenerate spectrum, takes half a minute; 100,000 nodes
+# did not finish in minutes).
+SPECTRUM_MAX_NODES = DENSE_SPECTRUM_MAX_NODES
 
 
 def _require_graph(graph):
@@ -95,12 +105,18 @@ def _extreme_eigenvalues(graph):
     return float(max(np.sort(smallest)[1], 0.0)), float(largest)
 
 
-def summarize(graph):
+def summarize(graph, *, spectrum_max_nodes=None):
     """Describe a graph in numbers.
 
     Parameters
     ----------
     graph : neurorelax.graph.Graph
+    spectrum_max_nodes : int, optional
+        Compute lambda_2 and lambda_max only for graphs of at most this many
+        nodes (default ``SPECTRUM_MAX_NODES`` = 4000); larger graphs get None
+        and the reason in ``spectrum_skipped``. Above
+        ``DENSE_SPECTRUM_MAX_NODES`` the sparse solver
+        (``scipy.sparse.linalg.eigsh``) is used, which can take minutes.
 
     Returns
     -------
@@ -112,9 +128,16 @@ def summarize(graph):
         ``largest_component`` (nodes), ``isolated_nodes``, ``lambda_2`` and
         ``lambda_max`` of the combinatorial Laplacian L = D - W (of
         (W + W^T) / 2 for a directed graph; None for a single node), and
-        ``spectrum_of`` saying which matrix they come from.
+        ``spectrum_of`` saying which matrix they come from, and
+        ``spectrum_skipped`` (None, or why lambda_2 and lambda_max were not
+        computed).
     """
     _require_graph(graph)
+    if spectrum_max_nodes is None:
+        spectrum_max_nodes = SPECTRUM_MAX_NODES
+    spectrum_max_nodes = check_integer(
+        "spectrum_max_nodes", spectrum_max_nodes, minimum=0
+    )
     n_nodes, n_edges = graph.n_nodes, graph.n_edges
     pairs = n_nodes * (n_nodes - 1) / (1 if graph.directed else 2)
     data = graph.weights.data
@@ -135,8 +158,14 @@ def summarize(graph):
         "lambda_max": None,
         "spectrum_of": "L = D - W"
         + (" of the symmetrised graph (W + W^T)/2" if graph.directed else ""),
+        "spectrum_skipped": None,
     }
-    if n_nodes >= 2:
+    if n_nodes > spectrum_max_nodes:
+        summary["spectrum_skipped"] = (
+            f"{n_nodes} nodes > spectrum_max_nodes = {spectrum_max_nodes} "
+            "(the sparse eigensolver can take minutes on large graphs)"
+        )
+    elif n_nodes >= 2:
         if n_nodes <= DENSE_SPECTRUM_MAX_NODES:
             values = laplacian_spectrum(graph)
             summary["lambda_2"], summary["lambda_max"] = (

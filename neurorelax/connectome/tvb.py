@@ -44,8 +44,11 @@ package.
 import bz2
 import gzip
 import importlib.resources
+import io
 import logging
+import lzma
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -67,9 +70,25 @@ TVB_CONNECTOMES = {
 TVB_DATA_REQUIREMENT = "tvb-data==3.0.0"
 
 # No member of a real connectivity archive comes near this; a larger one is
-# refused before decompression (a zip bomb or a wrong file).
+# refused (a zip bomb or a wrong file). The limit holds for the bytes after
+# every decompression (zip, then .bz2/.gz), counted while decompressing.
 MAX_MEMBER_BYTES = 1 << 30
-_COMPRESSED = {".bz2": bz2.decompress, ".gz": gzip.decompress}
+_COMPRESSED = {".bz2": bz2.open, ".gz": gzip.open}
+_ZIP_METHODS = {
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "lzma",
+}
+# What a damaged member raises while it is read or decompressed.
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+)
 
 
 def tvb_archive(name):
@@ -218,27 +237,62 @@ def _find_members(archive, path):
 
 
 def _read_member(archive, info, path):
+    """Return a member's text, decompressed, refusing more than the size limit.
+
+    Encryption and unknown compression methods are refused from the member's
+    header; the size is checked first from the header, then while the data
+    are decompressed, so a small member that unpacks to gigabytes (a zip
+    bomb) is stopped at ``MAX_MEMBER_BYTES``.
+    """
+    where = f"{path}:{info.filename}"
+    if info.flag_bits & 0x1:
+        raise ValueError(
+            f"{where}: the member is encrypted; expected an unencrypted zip "
+            "(neurorelax does not ask for passwords)"
+        )
+    if info.compress_type not in _ZIP_METHODS:
+        raise ValueError(
+            f"{where}: zip compression method {info.compress_type}; expected one "
+            f"of {', '.join(_ZIP_METHODS.values())}"
+        )
     if info.file_size > MAX_MEMBER_BYTES:
         raise ValueError(
-            f"{path}:{info.filename}: {info.file_size} bytes uncompressed; "
+            f"{where}: {info.file_size} bytes uncompressed; "
             f"expected at most {MAX_MEMBER_BYTES} for a connectivity file"
         )
-    data = archive.read(info)
-    decompress = _COMPRESSED.get(PurePosixPath(info.filename).suffix)
-    if decompress is not None:
+    try:
+        with archive.open(info) as stream:
+            data = stream.read(MAX_MEMBER_BYTES + 1)
+    except _READ_ERRORS as error:
+        raise ValueError(
+            f"{where}: damaged zip member, cannot read it ({error}); expected an "
+            "intact zip archive"
+        ) from None
+    _check_read_size(data, where, "uncompressed")
+    opener = _COMPRESSED.get(PurePosixPath(info.filename).suffix)
+    if opener is not None:
         try:
-            data = decompress(data)
-        except (OSError, EOFError, ValueError) as error:
-            raise ValueError(
-                f"{path}:{info.filename}: cannot decompress ({error})"
-            ) from None
+            # read() with a size stops decompressing there: no bomb unpacks.
+            with opener(io.BytesIO(data)) as stream:
+                data = stream.read(MAX_MEMBER_BYTES + 1)
+        except _READ_ERRORS as error:
+            raise ValueError(f"{where}: cannot decompress ({error})") from None
+        _check_read_size(data, where, "after decompression")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(
-            f"{path}:{info.filename}: byte {error.start} is not UTF-8 text; "
-            "expected a text file"
+            f"{where}: byte {error.start} is not UTF-8 text; expected a text file"
         ) from None
+
+
+def _check_read_size(data, where, stage):
+    """Refuse data read up to ``MAX_MEMBER_BYTES + 1`` bytes that hit the limit."""
+    if len(data) > MAX_MEMBER_BYTES:
+        raise ValueError(
+            f"{where}: more than {MAX_MEMBER_BYTES} bytes {stage}; expected at "
+            "most that for a connectivity file (a zip bomb or a wrong file?)"
+        )
 
 
 def _parse_centres(text, where, n_nodes):
