@@ -27,12 +27,12 @@ import importlib.util
 import logging
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from neurorelax.quantities import parse_quantity, split_quantity
 from neurorelax.results import save_results
+from neurorelax.validation import as_int64, check_writable_folder
 
 __all__ = [
     "DEVICES",
@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 DEVICES = ("cpp_standalone", "runtime", "numpy", "cython")
 MAX_SEED = 2**32 - 1
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _REPOSITORY = Path(__file__).resolve().parents[1]
 
 
@@ -141,24 +140,8 @@ def resolve_overrides(defaults, params, model_name="model"):
             )
         merged[key] = parse_quantity(value, like=defaults[key], name=key)
         if isinstance(defaults[key], int) and not isinstance(defaults[key], bool):
-            merged[key] = _as_int(key, merged[key], value, model_name)
+            merged[key] = as_int64(f"parameter {key!r} of {model_name}", merged[key])
     return merged
-
-
-def _as_int(key, number, written, model_name):
-    """Return ``number`` as an int; refuse fractions and values beyond int64."""
-    if isinstance(number, bool) or not float(number).is_integer():
-        raise ValueError(
-            f"parameter {key!r} of {model_name}: expected an integer (its default "
-            f"is an integer), got {written!r}"
-        )
-    number = int(number)
-    if not INT64_MIN <= number <= INT64_MAX:
-        raise ValueError(
-            f"parameter {key!r} of {model_name}: {written!r} does not fit a 64-bit "
-            "integer; expected an integer from -2**63 to 2**63 - 1"
-        )
-    return number
 
 
 def check_parameters(params, rules, model_name="model"):
@@ -289,21 +272,10 @@ def model_main(name, run, argv=None, description=None):
 def _check_out(out, name):
     """Create the ``--out`` folder, check it is writable; return it as a Path."""
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {str(out)!r} exists and is not a folder")
     target = out / f"{name}.h5"
     if target.is_dir():
         raise ValueError(
             f"--out {str(out)!r}: the result file {str(target)!r} is a folder; "
             "remove it or choose another --out"
         )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise ValueError(
-            f"--out {str(out)!r} is not a writable folder: {reason}"
-        ) from None
-    return out
+    return check_writable_folder("--out", out)

@@ -8,14 +8,18 @@ internal helpers trust their inputs.
 
 import math
 import reprlib
+import tempfile
 from numbers import Real
+from pathlib import Path
 
 import numpy as np
 
 __all__ = [
+    "as_int64",
     "check_finite_array",
     "check_in_range",
     "check_integer",
+    "check_writable_folder",
     "check_positive",
     "check_choice",
     "format_value",
@@ -147,6 +151,86 @@ def check_integer(name, value, *, minimum=None):
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
     return value
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def as_int64(label, value):
+    """Return a whole number as an int that fits int64.
+
+    For parameters whose default is an integer but whose value may arrive as
+    a float or from a text file (``49``, ``49.0``, ``1e3``).
+
+    Parameters
+    ----------
+    label : str
+        What the value is, for the message, e.g. ``"parameter 'n_steps'"``.
+    value : int or float
+        The value to convert.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is a bool, not a whole number, or outside
+        [-2**63, 2**63 - 1].
+    """
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        number = int(value)
+    else:
+        try:
+            whole = not isinstance(value, bool) and float(value).is_integer()
+        except (TypeError, ValueError, OverflowError):
+            whole = False
+        if not whole:
+            raise ValueError(
+                f"{label}: expected an integer (its default is an integer), got "
+                f"{format_value(value)}"
+            )
+        number = int(float(value))
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ValueError(
+            f"{label}: {format_value(value)} does not fit a 64-bit integer; "
+            "expected an integer from -2**63 to 2**63 - 1"
+        )
+    return number
+
+
+def check_writable_folder(name, folder, hint=""):
+    """Create an output folder if needed and check that files can be made in it.
+
+    Parameters
+    ----------
+    name : str
+        Where the folder came from, for the message (``"--out"``).
+    folder : str or os.PathLike
+        The folder.
+    hint : str, optional
+        Appended to the error messages.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        If the path is an existing file or the folder cannot be created or
+        written to.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{name} {str(folder)!r} exists and is not a folder{hint}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ValueError(
+            f"{name} {str(folder)!r} is not a writable folder: {reason}{hint}"
+        ) from None
+    return folder
 
 
 def check_choice(name, value, choices):

@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 from neurorelax.validation import (
+    as_int64,
     check_choice,
     check_finite_array,
     check_in_range,
     check_integer,
     check_positive,
+    check_writable_folder,
     format_value,
 )
 
@@ -96,3 +98,25 @@ def test_format_value_survives_huge_integers_and_broken_reprs():
             raise RuntimeError("no repr")
 
     assert format_value(Broken()).startswith("<Broken instance at")
+
+
+def test_as_int64_converts_whole_numbers_and_names_the_rest():
+    assert as_int64("n", 49) == 49
+    assert type(as_int64("n", 49.0)) is int
+    assert as_int64("n", np.float64(1e3)) == 1000
+    for bad in (2.5, True, float("nan"), "x", None):
+        with pytest.raises(ValueError, match=r"^n: expected an integer"):
+            as_int64("n", bad)
+    with pytest.raises(ValueError, match=r"^n: 1e\+300 does not fit a 64-bit"):
+        as_int64("n", 1e300)
+
+
+def test_check_writable_folder_makes_the_folder_and_refuses_a_file(tmp_path):
+    made = check_writable_folder("--out", tmp_path / "a" / "b")
+    assert made.is_dir()
+    a_file = tmp_path / "f.txt"
+    a_file.write_text("x")
+    with pytest.raises(ValueError, match=r"--out '.*f.txt' exists and is not a fold"):
+        check_writable_folder("--out", a_file)
+    with pytest.raises(ValueError, match=r"is not a writable folder: .*; try again"):
+        check_writable_folder("--out", a_file / "sub", hint="; try again")

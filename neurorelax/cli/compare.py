@@ -12,10 +12,11 @@ it writes the PNG beside FILE unless ``--out`` names another folder.
 import argparse
 import logging
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from neurorelax.validation import check_writable_folder
 
 __all__ = ["plot_comparison", "register", "summary_table"]
 
@@ -197,27 +198,6 @@ def resolve_graph(name):
     if name is None:
         return default_connectome()
     return from_spec(name)
-
-
-def check_out_dir(out, name="--out", hint=""):
-    """Create the output folder and check it is writable; return it as a Path.
-
-    ``name`` says in the error messages where the folder came from; ``hint``
-    is appended to them.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{name} {str(out)!r} exists and is not a folder{hint}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise ValueError(
-            f"{name} {str(out)!r} is not a writable folder: {reason}{hint}"
-        ) from None
-    return out
 
 
 def check_arguments(args):
@@ -497,13 +477,13 @@ def _run(args):
         result = _load_replot(args.replot)
         if args.out is None:
             # beside the file, so that a re-plot replaces its own figure
-            out = check_out_dir(
+            out = check_writable_folder(
+                "the folder of --replot FILE",
                 Path(args.replot).parent,
-                name="the folder of --replot FILE",
                 hint="; choose another with --out",
             )
         else:
-            out = check_out_dir(args.out)
+            out = check_writable_folder("--out", args.out)
     else:
         check_arguments(args)
         params = network_parameters(args.set)
@@ -519,7 +499,9 @@ def _run(args):
                 graph.n_nodes * args.neurons_per_node,
                 n_synapses,
             )
-        out = check_out_dir(DEFAULT_OUT if args.out is None else args.out)
+        out = check_writable_folder(
+            "--out", DEFAULT_OUT if args.out is None else args.out
+        )
         try:
             result = _with_progress(run_comparison, graph, params, args)
         except MemoryError:

@@ -22,7 +22,6 @@ import logging
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 from neurorelax.plotting.report import Check, FigureResult, write_report
 from neurorelax.results import load_results
 from neurorelax.scripting import DEVICES, load_script, script_directory
-from neurorelax.validation import check_integer
+from neurorelax.validation import check_integer, check_writable_folder
 
 __all__ = [
     "FigureSpec",
@@ -81,18 +80,7 @@ def check_options(out_dir, seed, jobs):
     out_dir = Path(out_dir)
     data_dir = out_dir / "data"
     for folder in (out_dir, data_dir):
-        if folder.exists() and not folder.is_dir():
-            raise ValueError(f"out {str(folder)!r} exists and is not a folder")
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        for folder in (out_dir, data_dir):
-            with tempfile.TemporaryFile(dir=folder):
-                pass
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise ValueError(
-            f"out {str(out_dir)!r} is not a writable folder: {reason}"
-        ) from None
+        check_writable_folder("out", folder)
     for report in (out_dir / "report.json", out_dir / "report.md"):
         # the report is written last, by replacing the file: check it now
         if report.exists() and not report.is_file():

@@ -54,7 +54,7 @@ from pathlib import Path
 from distributed import WorkerPlugin
 
 from neurorelax.results import to_jsonable, write_json
-from neurorelax.sweep.spec import load_spec
+from neurorelax.sweep.spec import check_output, load_spec
 from neurorelax.sweep.table import build_table, write_table
 from neurorelax.validation import format_value
 
@@ -171,7 +171,7 @@ def run_sweep(
     """
     spec = load_spec(spec)
     if output is not None:
-        spec = dataclasses.replace(spec, output=_check_output(output))
+        spec = dataclasses.replace(spec, output=check_output(output, Path.cwd()))
     if scheduler is not None:
         _check_address(scheduler)
     if table_format is not None:
@@ -358,28 +358,6 @@ def _check_address(scheduler):
             "(protocol optional, host and port required), got "
             f"{format_value(scheduler, 200)}"
         )
-
-
-def _check_output(output):
-    """Return the sweep folder as an absolute path; refuse an existing file."""
-    if not isinstance(output, str | os.PathLike) or not str(output).strip():
-        raise ValueError(f"output must be a folder path, got {format_value(output)}")
-    if "\0" in str(output):
-        raise ValueError(
-            "output must be a folder path without a NUL character, got "
-            f"{format_value(str(output))}"
-        )
-    path = Path(output).resolve()
-    try:
-        is_file = path.exists() and not path.is_dir()
-    except OSError as error:  # a name too long, a folder that cannot be read
-        raise ValueError(
-            f"output {format_value(str(path), 200)} cannot be used as a folder: "
-            f"{error.strerror or error}"
-        ) from error
-    if is_file:
-        raise ValueError(f"output {str(path)!r} exists and is not a folder")
-    return path
 
 
 def _check_writable(path):

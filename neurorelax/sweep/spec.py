@@ -28,6 +28,7 @@ import itertools
 import json
 import logging
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ import numpy as np
 import yaml
 
 from neurorelax.scripting import DEVICES, load_script, parse_quantity, split_quantity
-from neurorelax.validation import format_value
+from neurorelax.validation import as_int64, format_value
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -71,7 +72,6 @@ MAX_SEED = 2**32 - 1
 #: shared blocks are fine, nested aliases that multiply ("billion laughs")
 #: are not.
 MAX_ALIAS_NODES = 10_000
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # The kinds of values a parameter takes, besides Brian2 quantities: a YAML
 # date, set or !!binary and a TOML date or time are refused by name.
 _SCALARS = (bool, int, float, str)
@@ -418,7 +418,7 @@ def _validate(content, base_dir, default_name):
     )
 
     name = _name(content.get("name"), default_name or str(module.NAME))
-    output = _output(content.get("output", f"{name}_sweep"), base_dir)
+    output = check_output(content.get("output", f"{name}_sweep"), base_dir)
     n_points = math.prod(len(v) for v in parameters.values()) * len(seeds)
     if n_points > MAX_GRID_POINTS:
         sizes = " x ".join(
@@ -463,15 +463,23 @@ def _name(name, default):
     return name
 
 
-def _output(output, base_dir):
-    if not isinstance(output, str) or not output.strip():
-        raise ValueError(
-            f"output must be a folder path (text), got {format_value(output)}"
-        )
-    if "\0" in output:
+def check_output(output, base_dir):
+    """Return a sweep folder as an absolute path; refuse an existing file.
+
+    Parameters
+    ----------
+    output : str or os.PathLike
+        The folder; a relative path is taken from ``base_dir``.
+    base_dir : pathlib.Path
+        The spec file's folder, or the working folder for Python callers.
+    """
+    if not isinstance(output, str | os.PathLike) or not str(output).strip():
+        raise ValueError(f"output must be a folder path, got {format_value(output)}")
+    output = os.fspath(output)
+    if "\0" in str(output):
         raise ValueError(
             "output must be a folder path without a NUL character, got "
-            f"{format_value(output)}"
+            f"{format_value(str(output))}"
         )
     path = Path(output)
     path = (path if path.is_absolute() else base_dir / path).resolve()
@@ -828,23 +836,7 @@ def _with_dims(number, dims):
 
 def _as_int(name, value):
     """Return ``value`` as an int; refuse fractions and values beyond int64."""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool):
-        number = int(value)
-    else:
-        number = float(np.asarray(value))
-        if not number.is_integer():
-            raise ValueError(
-                f"parameter {name!r}: expected integer values (its default is an "
-                f"integer), got {format_value(value)}"
-            )
-        number = int(number)
-    if not INT64_MIN <= number <= INT64_MAX:
-        raise ValueError(
-            f"parameter {name!r}: {format_value(value)} does not fit a 64-bit "
-            "integer (its default is an integer, stored as int64 in the table); "
-            "expected an integer from -2**63 to 2**63 - 1"
-        )
-    return number
+    return as_int64(f"parameter {name!r}", value)
 
 
 def _unit_of(items, default, name):

@@ -186,7 +186,7 @@ def test_dict_spec_resolves_paths_against_base_dir():
         ),
         (
             M + "parameters: {n_steps: [2.5]}\n",
-            r"'n_steps': expected integer values .* got 2.5",
+            r"'n_steps': expected an integer .* got 2.5",
         ),
         (M + "device: gpu\n", r"device must be one of"),
         (M + "table: xlsx\n", r"table must be one of 'parquet', 'csv'; got 'xlsx'"),
