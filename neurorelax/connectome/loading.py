@@ -53,7 +53,7 @@ DEFAULT_PREPARATION = {
     "normalise": "max",
     "largest_component": True,
 }
-BUILTIN_NAMES = ("default", *TVB_CONNECTOMES)
+BUILTIN_NAMES = ("default", DEFAULT_CONNECTOME_NAME, *TVB_CONNECTOMES)
 SUFFIXES = (
     *DENSE_SUFFIXES,
     ".npy",
@@ -120,9 +120,15 @@ def read(source, *, directed=False, weight="weight"):
     path = Path(source)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
+        hint = (
+            " (the prepared default connectome comes from load, not read)"
+            if text in BUILTIN_NAMES
+            else ""
+        )
         raise ValueError(
-            f"source must be a built-in name ({', '.join(BUILTIN_NAMES)}) or a "
-            f"file ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
+            f"source must be a built-in connectome ({', '.join(TVB_CONNECTOMES)}) "
+            f"or a file ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
+            f"{hint}"
         )
     if path.is_dir():
         raise ValueError(
@@ -172,7 +178,8 @@ def load(
 ):
     """Load a connectome, prepare it, and return it as a ``Graph``.
 
-    ``load("default")`` is :func:`default_connectome`. Without preparation
+    ``load("default")`` (or ``load("tvb76_prepared")``, the name it reports)
+    is :func:`default_connectome`. Without preparation
     options the graph holds the weights as stored, minus self-connections
     (a ``Graph`` has none); an asymmetric matrix gives a directed graph.
 
@@ -214,7 +221,7 @@ def load(
         "normalise": normalise,
         "largest_component": largest_component,
     }
-    if str(source) == "default":
+    if str(source) in ("default", DEFAULT_CONNECTOME_NAME):
         _refuse_directed(directed, "default", "the prepared default connectome")
         if any(value is not None and value is not False for value in options.values()):
             raise ValueError(
@@ -223,6 +230,17 @@ def load(
                 "the preparation yourself"
             )
         return default_connectome()
+
+    text = str(source) if isinstance(source, str | Path) else None
+    if (
+        text is not None
+        and text not in TVB_CONNECTOMES
+        and Path(text).suffix.lower() not in SUFFIXES
+    ):
+        raise ValueError(
+            f"source must be a built-in name ({', '.join(BUILTIN_NAMES)}) or a "
+            f"file ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
+        )
 
     # prepare() checks its options before any step runs, but reading a large
     # file first would waste time on a typo, so check them here too.
@@ -315,6 +333,12 @@ def from_spec(spec, *, seed=None, **options):
                 f"seed (--seed) applies only to generator specs "
                 f"({', '.join(GENERATOR_SPECS.values())}); {text!r} is not one; "
                 f"got seed={format_value(seed)}"
+            )
+        if text not in BUILTIN_NAMES and Path(text).suffix.lower() not in SUFFIXES:
+            raise ValueError(
+                f"graph must be a built-in name ({', '.join(BUILTIN_NAMES)}), a "
+                f"generator spec ({', '.join(GENERATOR_SPECS.values())}) or a file "
+                f"ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
             )
         return load(text, **options)
 
@@ -430,5 +454,5 @@ def _parse_generator(text):
         if "must" in str(error):
             raise
         raise ValueError(
-            f"graph spec {kind}:{arguments!r} is malformed; expected {usage}"
+            f"graph spec {text!r} is malformed; expected {usage}"
         ) from None

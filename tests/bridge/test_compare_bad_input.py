@@ -51,7 +51,7 @@ def test_cli_refuses_bad_options(capsys, tmp_path, argv, message):
 
 @pytest.mark.parametrize(
     ("graph", "message"),
-    [("ring:abc", "ring:'abc' is malformed"), ("grid:3", "grid:'3' is malformed")],
+    [("ring:abc", "'ring:abc' is malformed"), ("grid:3", "'grid:3' is malformed")],
 )
 def test_cli_refuses_malformed_graph_specs(capsys, tmp_path, graph, message):
     code, err = _compare(capsys, graph, "--device", "numpy", "--out", str(tmp_path))

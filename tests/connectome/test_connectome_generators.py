@@ -118,7 +118,7 @@ def test_generator_specs(spec, n_nodes):
             lambda: generators.ring(6, weight=-1.0),
             r"weight must be a finite number > 0",
         ),
-        (lambda: from_spec("grid:3by4"), r"graph spec grid:'3by4' is malformed; exp"),
+        (lambda: from_spec("grid:3by4"), r"graph spec 'grid:3by4' is malformed; exp"),
     ],
 )
 def test_generator_errors(call, message):

@@ -449,7 +449,7 @@ def test_spec_node_count_without_building():
     assert spec_node_count("sbm:3x10,0.5,0.1") == 30
     assert spec_node_count("grid:1000x1000") == 1_000_000
     assert spec_node_count("tvb76") is None
-    with pytest.raises(ValueError, match=r"graph spec ring:'x' is malformed"):
+    with pytest.raises(ValueError, match=r"graph spec 'ring:x' is malformed"):
         spec_node_count("ring:x")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from connectome_files import CENTRES, LABELS, TRACT_LENGTHS, WEIGHTS, write_tvb_zip
 
-from neurorelax.connectome import load, read
+from neurorelax.connectome import from_spec, load, read
 from neurorelax.connectome import tvb as tvb_module
 from neurorelax.graph import Graph
 
@@ -333,7 +333,7 @@ def test_edge_list_errors(tmp_path):
 
 
 def test_unknown_suffix_missing_file_and_unknown_name(tmp_path):
-    with pytest.raises(ValueError, match=r"source must be a built-in name .*'x\.xyz'"):
+    with pytest.raises(ValueError, match=r"must be a built-in connectome .*'x\.xyz'"):
         read("x.xyz")
     with pytest.raises(FileNotFoundError, match=r"no such file"):
         read(tmp_path / "absent.csv")
@@ -356,3 +356,13 @@ def test_importing_the_connectome_package_does_not_import_brian2():
         "sys.exit('brian2' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_unknown_names_list_what_each_entry_point_takes():
+    with pytest.raises(ValueError, match=r"built-in name \(default, tvb76_prepared, "):
+        load("tvb77")
+    with pytest.raises(ValueError, match=r"comes from load, not read"):
+        read("default")
+    with pytest.raises(ValueError, match=r"a generator spec \(ring:N, grid:ROWSxCOLS"):
+        from_spec("tvb77")
+    assert load("tvb76_prepared").name == "tvb76_prepared"
