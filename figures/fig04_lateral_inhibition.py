@@ -32,6 +32,12 @@ def selectivity(rates, floor):
     return rates[..., 0] / np.maximum(rates[..., 1:].mean(axis=-1), floor)
 
 
+def _index(rates):
+    """(w - l) / (w + l) of one block's assembly rates (NaN if all silent)."""
+    winner, losers = rates[0], np.mean(rates[1:])
+    return (winner - losers) / (winner + losers) if winner + losers > 0 else np.nan
+
+
 def make_figure(results, out_dir):
     """Draw figure 4 from the model results and return its checks."""
     data = results["lateral_inhibition"]
@@ -47,7 +53,8 @@ def make_figure(results, out_dir):
             sel[ref["with"]],
             3.0,
             note=f"winner {a['rates_Hz'][ref['with'], 0]:.1f} Hz; losers floored "
-            f"at {floor:.2f} Hz (one spike)",
+            f"at {floor:.2f} Hz (one spike), so a lower bound; index (w - l) / "
+            f"(w + l) = {_index(a['rates_Hz'][ref['with']]):.3f}",
         ),
         Check.at_most(
             f"selectivity without the pool at {contrast_pct:g} % contrast",

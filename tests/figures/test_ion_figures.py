@@ -185,3 +185,12 @@ def test_lateral_inhibition_sweep_reuses_one_binary(tmp_path, monkeypatch):
     assert first["selectivity_with"] >= 3
     assert second["selectivity_with"] < 1.5
     assert os.path.isdir(project)
+
+
+def test_selectivity_index_is_bounded_and_needs_no_floor():
+    model = load_script("lateral_inhibition")
+    rates = [[10.0, 0, 0, 0], [5.0, 5, 5, 5], [0.0, 0, 0, 0], [0.0, 2, 2, 2]]
+    index = model.selectivity_index(rates)
+    np.testing.assert_allclose(index, [1.0, 0.0, np.nan, -1.0])
+    # the ratio of the first row is set by the floor alone
+    assert model.selectivity(rates[0], floor=0.01) == pytest.approx(1000.0)
