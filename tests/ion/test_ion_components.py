@@ -227,6 +227,10 @@ def test_simulate_on_numpy_sets_run_parameters():
         simulate(42, 1 * ms, device="numpy")
 
 
+# The state is driven to infinity on purpose; numpy warns on the way there.
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
 def test_simulate_on_numpy_reports_a_diverged_state():
     import ion_small_network as small_network
     from brian2 import farad
