@@ -1,4 +1,4 @@
-"""Ion level: conductance-based Na/K/Cl neurons and AMPA/GABA synapses in Brian2.
+"""Ion level: conductance-based Na/K/Cl neurons, AMPA/NMDA/GABA synapses in Brian2.
 
 Importing this package registers a fast numpy implementation of Brian2's
 ``exprel`` (see :mod:`neurorelax.ion._exprel`) and C++ versions of ``exp``
@@ -11,6 +11,8 @@ Main entry points
 - :class:`Channel`, :func:`register_channel`, :func:`get_channel`
 - :func:`hh_squid`, :func:`traub_miles` (:class:`CellType`)
 - :func:`build_neurons`, :func:`connect_synapses`
+- :data:`SYNAPSE_TYPES` (:class:`SynapseType`; the NMDA magnesium block
+  :data:`MG_BLOCK` is a :class:`VoltageBlock`)
 - :func:`use_device`, :class:`StandaloneProject`, :func:`reuse_project`
 - :class:`SimulationDiverged`, :func:`add_nan_guard`, :func:`check_finite_state`
 """
@@ -46,8 +48,10 @@ from neurorelax.ion.nernst import (
 )
 from neurorelax.ion.parameters import PARAMETER_SETS, CellType, hh_squid, traub_miles
 from neurorelax.ion.synapses import (
+    MG_BLOCK,
     SYNAPSE_TYPES,
     SynapseType,
+    VoltageBlock,
     biexp_peak_factor,
     connect_synapses,
     get_synapse_type,
@@ -63,12 +67,14 @@ __all__ = [
     "Concentrations",
     "DEVICE_NAMES",
     "MAMMALIAN",
+    "MG_BLOCK",
     "PARAMETER_SETS",
     "SQUID",
     "SYNAPSE_TYPES",
     "SimulationDiverged",
     "StandaloneProject",
     "SynapseType",
+    "VoltageBlock",
     "add_nan_guard",
     "available_channels",
     "biexp_peak_factor",

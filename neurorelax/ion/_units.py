@@ -9,7 +9,7 @@ import numpy as np
 from brian2 import Quantity, get_dimensions
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
-__all__ = ["check_quantity", "same_dimensions", "unit_name"]
+__all__ = ["check_quantity", "equation_unit", "same_dimensions", "unit_name"]
 
 
 _NAMED = (
@@ -45,6 +45,25 @@ def unit_name(unit):
             return f"{name}/metre**2"
     pairs = zip(_SI_BASE, list(dim._dims), strict=True)
     return "*".join(f"{base}**{power:g}" for base, power in pairs if power)
+
+
+def equation_unit(unit):
+    """Return a unit string for a variable declaration in Brian2 equations.
+
+    Like :func:`unit_name`, except that concentrations are declared in
+    ``mmolar`` (mol/m**3, the SI base unit), because Brian2's equation
+    parser refuses ``molar``.
+
+    Examples
+    --------
+    >>> from brian2 import mmolar, volt
+    >>> print(equation_unit(mmolar), equation_unit(volt))
+    mmolar volt
+    """
+    name = unit_name(unit)
+    if name == "molar" or name.startswith("molar/"):
+        return "m" + name
+    return name
 
 
 def same_dimensions(a, b):

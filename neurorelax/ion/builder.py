@@ -3,14 +3,16 @@ r"""Compose a Brian2 NeuronGroup from registered channels and synapse types.
 The membrane equation is
 
 .. math:: C_m \frac{dv}{dt} = I_\mathrm{ext} - \sum_c I_c
-   - \sum_s g_s (v - E_s),
+   - \sum_s g_s B_s (v - E_s),
 
 with one outward current :math:`I_c` per channel (see
 :mod:`neurorelax.ion.channels`) and one conductance :math:`g_s` per synapse
-type (see :mod:`neurorelax.ion.synapses`). Every parameter is stored as a
-variable of the group (``(shared, constant)`` by default), so its value can
-be changed between runs of a compiled standalone binary through
-``run_args`` without compiling again.
+type (see :mod:`neurorelax.ion.synapses`); :math:`B_s` is the
+voltage-dependent block a synapse type declares (the magnesium block of
+NMDA), 1 for the others. Every parameter is stored as a variable of the
+group (``(shared, constant)`` by default), so its value can be changed
+between runs of a compiled standalone binary through ``run_args`` without
+compiling again.
 """
 
 import logging
@@ -36,7 +38,7 @@ from brian2 import (
 from brian2.devices.device import RuntimeDevice
 from brian2.stateupdaters.base import StateUpdateMethod
 
-from neurorelax.ion._units import check_quantity, unit_name
+from neurorelax.ion._units import check_quantity, equation_unit, unit_name
 from neurorelax.ion.channels import gating_rate_max, get_channel
 from neurorelax.ion.guards import add_nan_guard
 from neurorelax.ion.nernst import Concentrations
@@ -45,7 +47,9 @@ from neurorelax.ion.synapses import (
     KINETICS,
     SYNAPSE_TYPES,
     biexp_peak_factor,
+    block_parameters,
     get_synapse_type,
+    synapse_current,
     synapse_equations,
 )
 
@@ -122,7 +126,7 @@ def _check_known_names(cell, synapse_params, parameters, kinds):
     type is used with different synapses); ``synapse_params`` may hold only
     names that the equations of this group use.
     """
-    known = set(parameters) | {"E_Cl"}
+    known = set(parameters) | {"E_Cl"} | set(block_parameters())
     for kind in SYNAPSE_TYPES:
         known |= {f"E_{kind}", f"tau_{kind}", f"tau_rise_{kind}", f"tau_decay_{kind}"}
     unknown = sorted(set(cell.values) - known)
@@ -223,12 +227,10 @@ def neuron_equations(cell, *, synapses=(), kinetics="exp", external_current=True
         text, names = synapse_equations(kind, chosen, unit_name(g_unit))
         lines.append(text)
         parameters[f"E_{kind}"] = volt.dim
-        parameters.update(
-            {n: None if n.startswith("K_") else second.dim for n in names}
-        )
+        parameters.update(names)
 
     outward = [c.current for c in channels]
-    synaptic = [f"g_{kind} * (v - E_{kind})" for kind in kinds]
+    synaptic = [synapse_current(kind) for kind in kinds]
     drive = f"{EXTERNAL_CURRENT} - " if external_current else "-"
     total = (
         " - ".join(["(" + " + ".join(outward + synaptic) + ")"])
@@ -263,6 +265,9 @@ def _parameter_values(cell, kinds, concentrations, synapse_params):
         else:
             values.setdefault(f"tau_rise_{kind}", spec.tau_rise)
             values.setdefault(f"tau_decay_{kind}", spec.tau_decay)
+        if spec.block is not None:
+            for key, default in spec.block.parameters.items():
+                values.setdefault(key, default)
     values.update(synapse_params or {})
     for kind, chosen in kinds.items():
         if chosen == "biexp":
@@ -273,6 +278,7 @@ def _parameter_values(cell, kinds, concentrations, synapse_params):
 
 
 def _check_values(parameters, values, g_unit):
+    blocks = block_parameters()
     for name, dim in parameters.items():
         if name not in values:
             raise ValueError(
@@ -283,6 +289,9 @@ def _check_values(parameters, values, g_unit):
         if name == "phi" or name.startswith("K_"):
             if not np.isfinite(value) or value <= 0:
                 raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        elif name in blocks:
+            unit = blocks[name]
+            check_quantity(name, value, unit, low=0 * unit, allow_array=True)
         elif name.startswith("g_"):
             check_quantity(name, value, g_unit, low=0 * g_unit, allow_array=True)
         elif name.startswith("tau"):
@@ -385,15 +394,18 @@ def build_neurons(
         :func:`~neurorelax.ion.traub_miles` (change values with
         ``cell.with_values(g_Na=..., channels=(...))``).
     synapses : sequence of str
-        Synapse types the neurons receive (``"AMPA"``, ``"GABAA"``,
-        ``"GABAB"``); each adds a conductance ``g_<TYPE>``.
+        Synapse types the neurons receive (``"AMPA"``, ``"NMDA"``,
+        ``"GABAA"``, ``"GABAB"``); each adds a conductance ``g_<TYPE>``,
+        and NMDA its magnesium block ``B_NMDA``.
     kinetics : str or dict
         ``"exp"`` or ``"biexp"``, for all synapse types or per type.
     synapse_params : dict of str to Quantity, optional
         Overrides of ``E_<TYPE>``, ``tau_<TYPE>`` (``"exp"`` kinetics),
         ``tau_rise_<TYPE>``, ``tau_decay_<TYPE>`` (``"biexp"``) of the chosen
-        synapse types (or of another parameter the equations use); a name
-        the group does not use is refused.
+        synapse types, of a block parameter (``Mg_o``, the extracellular
+        magnesium of NMDA, default 1 mM, finite and >= 0), or of another
+        parameter the equations use; a name the group does not use is
+        refused.
     concentrations : Concentrations, optional
         Ion concentrations; when given, ``E_Cl`` and ``E_GABAA`` are their
         chloride Nernst potential (this overrides the cell's values).
@@ -421,9 +433,11 @@ def build_neurons(
     Returns
     -------
     NeuronGroup
-        Variables ``v``, the gates, ``g_<TYPE>`` (and ``x_<TYPE>`` for
-        biexp), ``I_ext`` and every parameter. ``v`` starts at
-        ``cell.v_init`` and every gate at its steady state there.
+        Variables ``v``, the gates, ``g_<TYPE>`` (and ``a_<TYPE>``,
+        ``b_<TYPE>`` for biexp), ``B_NMDA`` (evaluated once per time
+        step), ``I_ext`` and every parameter. ``v`` starts at
+        ``cell.v_init``, every gate at its steady state there, and
+        ``B_NMDA`` at its value there.
 
     Raises
     ------
@@ -487,7 +501,7 @@ def build_neurons(
 
     for key, dim in parameters.items():
         flags = "(constant)" if key in per_neuron else "(shared, constant)"
-        unit = "1" if dim is None else unit_name(dim)
+        unit = "1" if dim is None else equation_unit(dim)
         equations += f"{key} : {unit} {flags}\n"
     group = NeuronGroup(
         n,
@@ -503,6 +517,10 @@ def build_neurons(
 
     group.v = cell.v_init
     _steady_gates(group, cell, cell.v_init)
+    for kind in kinds:
+        block = get_synapse_type(kind).block
+        if block is not None:
+            setattr(group, f"B_{kind}", block.expression)
     for attribute, value in (("neurorelax_synapses", kinds), ("neurorelax_cell", cell)):
         group.add_attribute(attribute)
         setattr(group, attribute, value)

@@ -38,8 +38,8 @@ class CellType:
         Registered channel names (see :mod:`neurorelax.ion.channels`).
     values : dict of str to Quantity
         Channel parameters (``g_Na``, ``E_Na``, ...), plus optional synaptic
-        reversals and time constants (``E_AMPA``, ``tau_GABAA``, ...) that
-        override the synapse defaults.
+        reversals, time constants and block parameters (``E_AMPA``,
+        ``tau_GABAA``, ``Mg_o``, ...) that override the synapse defaults.
     kinetics : str
         Rate-function family of the gates (``"hh1952"`` or ``"traub_miles"``).
     kinetics_values : dict of str to Quantity

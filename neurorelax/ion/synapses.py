@@ -1,7 +1,9 @@
-r"""Conductance-based synapses: AMPA, GABA-A (chloride) and GABA-B (potassium).
+r"""Conductance-based synapses: AMPA, NMDA, GABA-A (chloride), GABA-B (potassium).
 
 Each synapse type adds a conductance ``g_<TYPE>`` to the target neurons and a
-current ``g_<TYPE> * (v - E_<TYPE>)``. Two kinetics are available:
+current ``g_<TYPE> * (v - E_<TYPE>)``. A type with a voltage-dependent block
+(:class:`VoltageBlock`, declared once on its :class:`SynapseType`) adds a
+factor: ``g_<TYPE> * B_<TYPE> * (v - E_<TYPE>)``. Two kinetics are available:
 
 ``"exp"``
     :math:`dg/dt = -g/\tau`; a presynaptic spike adds the weight ``w`` to
@@ -18,6 +20,23 @@ current ``g_<TYPE> * (v - E_<TYPE>)``. Two kinetics are available:
 
 The GABA-A reversal ``E_GABAA`` follows the chloride gradient (Nernst) when
 the builder is given ion concentrations; GABA-B uses the potassium reversal.
+
+NMDA is a cation conductance (``E_NMDA`` = 0 mV; ``tau`` 100 ms, or
+``tau_rise`` 2 ms and ``tau_decay`` 100 ms) with the magnesium block of Jahr
+and Stevens (1990):
+
+.. math:: B_\mathrm{NMDA}(v) = \left(1 + \frac{[\mathrm{Mg}]_o}{3.57\,
+   \mathrm{mM}} e^{-0.062\, v/\mathrm{mV}}\right)^{-1},
+
+with the extracellular magnesium concentration ``Mg_o`` (default 1 mM) a
+parameter of the group. Like the other types, the NMDA conductances of all
+spikes add up linearly: there is no per-synapse saturation of the NMDA
+gating, so a high presynaptic rate gives a conductance without bound.
+
+References
+----------
+Jahr CE, Stevens CF (1990) Voltage dependence of NMDA-activated macroscopic
+conductances predicted by single-channel kinetics. J Neurosci 10:3178-3182.
 """
 
 import ast
@@ -27,14 +46,25 @@ from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
-from brian2 import DimensionMismatchError, Group, Synapses, ms, mV, second
+from brian2 import (
+    DimensionMismatchError,
+    Group,
+    Synapses,
+    get_dimensions,
+    mmolar,
+    ms,
+    mV,
+    second,
+)
 
 from neurorelax.ion._units import check_quantity, unit_name
 
 __all__ = [
     "KINETICS",
+    "MG_BLOCK",
     "SYNAPSE_TYPES",
     "SynapseType",
+    "VoltageBlock",
     "biexp_peak_factor",
     "connect_synapses",
     "get_synapse_type",
@@ -46,13 +76,62 @@ KINETICS = ("exp", "biexp")
 
 
 @dataclass(frozen=True)
+class VoltageBlock:
+    """A voltage-dependent factor ``B_<TYPE>`` that multiplies a synaptic current.
+
+    The builder adds ``B_<TYPE> = <expression> : 1 (constant over dt)`` to
+    the neurons and the current ``g_<TYPE> * B_<TYPE> * (v - E_<TYPE>)``.
+    ``B_<TYPE>`` is evaluated once per time step, at the membrane potential at
+    the start of the step (Brian2's ``constant over dt``), which keeps the
+    membrane equation linear in ``v`` within a step, as exponential Euler
+    requires. The builder also sets it at ``v_init`` when the group is built.
+
+    Attributes
+    ----------
+    expression : str
+        Brian2 expression of the dimensionless factor, in ``v`` and the
+        parameters.
+    parameters : dict of str to Quantity
+        Default value of each parameter that ``expression`` uses. Each
+        becomes a variable of the group, set like the other synapse
+        parameters (``synapse_params``, the cell's ``values``,
+        ``per_neuron``, ``run_args``); a value must be finite, >= 0 and in
+        the units of its default. The names are not suffixed with the
+        synapse type, so types that declare the same name share it.
+    reference : str
+        Where the expression comes from.
+    """
+
+    expression: str
+    parameters: dict
+    reference: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.expression, str) or not self.expression.strip():
+            raise ValueError(
+                f"expression must be a non-empty string, got {self.expression!r}"
+            )
+        for name, default in self.parameters.items():
+            check_quantity(name, default, default, low=0 * default)
+
+
+#: Magnesium block of NMDA receptors (Jahr and Stevens 1990), with the
+#: extracellular magnesium concentration ``Mg_o``.
+MG_BLOCK = VoltageBlock(
+    expression="1 / (1 + Mg_o / (3.57*mmolar) * exp(-0.062 * v / mV))",
+    parameters={"Mg_o": 1 * mmolar},
+    reference="Jahr CE, Stevens CF (1990) J Neurosci 10:3178-3182",
+)
+
+
+@dataclass(frozen=True)
 class SynapseType:
     """Defaults of one synapse type.
 
     Attributes
     ----------
     name : str
-        ``"AMPA"``, ``"GABAA"`` or ``"GABAB"``.
+        ``"AMPA"``, ``"NMDA"``, ``"GABAA"`` or ``"GABAB"``.
     ion : str
         What sets the reversal: ``"cation"`` (fixed ``E_<name>``), ``"Cl"``
         (chloride Nernst potential) or ``"K"`` (the cell's ``E_K``).
@@ -62,6 +141,9 @@ class SynapseType:
         Decay time constant of the ``"exp"`` kinetics.
     tau_rise, tau_decay : Quantity, second
         Time constants of the ``"biexp"`` kinetics.
+    block : VoltageBlock or None
+        Voltage-dependent factor of the current (the magnesium block of
+        NMDA), or None for a current linear in ``v``.
     """
 
     name: str
@@ -70,13 +152,26 @@ class SynapseType:
     tau: object
     tau_rise: object
     tau_decay: object
+    block: VoltageBlock | None = None
 
 
 SYNAPSE_TYPES = {
     "AMPA": SynapseType("AMPA", "cation", 0 * mV, 5 * ms, 0.5 * ms, 5 * ms),
+    "NMDA": SynapseType(
+        "NMDA", "cation", 0 * mV, 100 * ms, 2 * ms, 100 * ms, block=MG_BLOCK
+    ),
     "GABAA": SynapseType("GABAA", "Cl", -80 * mV, 10 * ms, 1 * ms, 10 * ms),
     "GABAB": SynapseType("GABAB", "K", -90 * mV, 150 * ms, 50 * ms, 150 * ms),
 }
+
+
+def block_parameters():
+    """Return the default of every block parameter of every synapse type."""
+    defaults = {}
+    for spec in SYNAPSE_TYPES.values():
+        if spec.block is not None:
+            defaults.update(spec.block.parameters)
+    return defaults
 
 
 def get_synapse_type(name):
@@ -120,16 +215,51 @@ def biexp_peak_factor(tau_rise, tau_decay):
 
 
 def synapse_equations(name, kinetics, conductance_unit):
-    """Return the neuron-side equations and parameter names of a synapse type."""
+    """Return the neuron-side equations and parameters of a synapse type.
+
+    Returns
+    -------
+    equations : str
+    parameters : dict of str to Dimension or None
+        The dimensions of each parameter the equations use (None for the
+        dimensionless ``K_<TYPE>``), not counting ``E_<TYPE>``.
+    """
+    spec = get_synapse_type(name)
     if kinetics == "exp":
         equations = f"dg_{name}/dt = -g_{name} / tau_{name} : {conductance_unit}\n"
-        return equations, (f"tau_{name}",)
-    equations = (
-        f"g_{name} = a_{name} - b_{name} : {conductance_unit}\n"
-        f"da_{name}/dt = -a_{name} / tau_decay_{name} : {conductance_unit}\n"
-        f"db_{name}/dt = -b_{name} / tau_rise_{name} : {conductance_unit}\n"
-    )
-    return equations, (f"tau_rise_{name}", f"tau_decay_{name}", f"K_{name}")
+        parameters = {f"tau_{name}": second.dim}
+    else:
+        equations = (
+            f"g_{name} = a_{name} - b_{name} : {conductance_unit}\n"
+            f"da_{name}/dt = -a_{name} / tau_decay_{name} : {conductance_unit}\n"
+            f"db_{name}/dt = -b_{name} / tau_rise_{name} : {conductance_unit}\n"
+        )
+        parameters = {
+            f"tau_rise_{name}": second.dim,
+            f"tau_decay_{name}": second.dim,
+            f"K_{name}": None,
+        }
+    if spec.block is not None:
+        equations += f"B_{name} = {spec.block.expression} : 1 (constant over dt)\n"
+        parameters.update(
+            {p: get_dimensions(d) for p, d in spec.block.parameters.items()}
+        )
+    return equations, parameters
+
+
+def synapse_current(name):
+    """Return the outward current of synapse type ``name`` as a Brian2 expression.
+
+    Examples
+    --------
+    >>> print(synapse_current("AMPA"))
+    g_AMPA * (v - E_AMPA)
+    >>> print(synapse_current("NMDA"))
+    g_NMDA * B_NMDA * (v - E_NMDA)
+    """
+    if get_synapse_type(name).block is None:
+        return f"g_{name} * (v - E_{name})"
+    return f"g_{name} * B_{name} * (v - E_{name})"
 
 
 def connect_synapses(
@@ -157,7 +287,7 @@ def connect_synapses(
         A group built by :func:`neurorelax.ion.build_neurons` with ``kind``
         among its synapse types.
     kind : str
-        ``"AMPA"``, ``"GABAA"`` or ``"GABAB"``.
+        ``"AMPA"``, ``"NMDA"``, ``"GABAA"`` or ``"GABAB"``.
     weight : Quantity or str
         Peak conductance per spike, in the dimensions of the target's
         conductances (siemens, or siemens/metre**2 for a per-area model);

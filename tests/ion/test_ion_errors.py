@@ -117,8 +117,8 @@ def test_fine_dt_is_accepted_at_37_degrees():
         ({"n": 0}, r"n must be an integer >= 1, got 0"),
         ({"cell": "hh"}, r"cell must be a CellType \(e\.g\. hh_squid\(\)\), got 'hh'"),
         (
-            {"synapses": ("NMDA",)},
-            r"unknown synapse type 'NMDA'; expected one of AMPA, GABAA, GABAB",
+            {"synapses": ("mGluR",)},
+            r"unknown synapse type 'mGluR'; expected one of AMPA, GABAA, GABAB, NMDA",
         ),
         (
             {"kinetics": "alpha"},
