@@ -368,7 +368,8 @@ def _validated_matrix(name, values, *, directed, self_loops, n_nodes=None):
     matrix = _handle_self_loops(name, matrix, self_loops)
     matrix.eliminate_zeros()
     matrix.sort_indices()
-    strengths = np.concatenate([matrix.sum(axis=0), matrix.sum(axis=1)])
+    with np.errstate(over="ignore"):  # an overflow is refused just below
+        strengths = np.concatenate([matrix.sum(axis=0), matrix.sum(axis=1)])
     if not np.isfinite(strengths).all():
         raise ValueError(
             f"{name}: the sum of a node's weights overflows float64; rescale "
