@@ -119,17 +119,15 @@ def read(source, *, directed=False, weight="weight"):
 
     path = Path(source)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        hint = (
-            " (the prepared default connectome comes from load, not read)"
-            if text in BUILTIN_NAMES
-            else ""
-        )
-        raise ValueError(
-            f"source must be a built-in connectome ({', '.join(TVB_CONNECTOMES)}) "
-            f"or a file ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
-            f"{hint}"
-        )
+    _check_source_name(
+        "source",
+        text,
+        TVB_CONNECTOMES,
+        [f"a built-in connectome ({', '.join(TVB_CONNECTOMES)})"],
+        hint=" (the prepared default connectome comes from load, not read)"
+        if text in BUILTIN_NAMES
+        else "",
+    )
     if path.is_dir():
         raise ValueError(
             f"source {text!r} is a directory; expected a file ending in {suffix}"
@@ -151,15 +149,35 @@ def read(source, *, directed=False, weight="weight"):
     return read_dense_text(path)
 
 
-def _refuse_directed(directed, text, what):
-    """Refuse ``directed=True`` for a source whose direction is not an option."""
-    if isinstance(directed, bool | np.bool_) and not directed:
+def _check_source_name(label, text, names, kinds, *, hint=""):
+    """Refuse ``text`` unless it is one of ``names`` or has a known file suffix.
+
+    ``kinds`` says in words what else the entry point takes besides files.
+    """
+    if text in names or Path(text).suffix.lower() in SUFFIXES:
         return
     raise ValueError(
+        f"{label} must be {', '.join(kinds)} or a file ending in "
+        f"{', '.join(SUFFIXES)}; got {format_value(text)}{hint}"
+    )
+
+
+def _refuse_directed(directed, text, what, *, why=None):
+    """Refuse ``directed=True`` for a source whose direction is not an option.
+
+    ``why`` explains the refusal; by default, that the data say whether the
+    source is directed.
+    """
+    if isinstance(directed, bool | np.bool_) and not directed:
+        return
+    if why is None:
+        why = (
+            f"{text!r} is {what}, whose direction follows from the data (an "
+            "asymmetric matrix, or a directed GraphML/GEXF graph, is directed)"
+        )
+    raise ValueError(
         f"directed (--directed) applies only to edge lists "
-        f"({', '.join(EDGE_LIST_SUFFIXES)}); {text!r} is {what}, whose "
-        "direction follows from the data (an asymmetric matrix, or a "
-        f"directed GraphML/GEXF graph, is directed); got directed={directed!r}"
+        f"({', '.join(EDGE_LIST_SUFFIXES)}); {why}; got directed={directed!r}"
     )
 
 
@@ -231,15 +249,12 @@ def load(
             )
         return default_connectome()
 
-    text = str(source) if isinstance(source, str | Path) else None
-    if (
-        text is not None
-        and text not in TVB_CONNECTOMES
-        and Path(text).suffix.lower() not in SUFFIXES
-    ):
-        raise ValueError(
-            f"source must be a built-in name ({', '.join(BUILTIN_NAMES)}) or a "
-            f"file ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
+    if isinstance(source, str | Path):
+        _check_source_name(
+            "source",
+            str(source),
+            TVB_CONNECTOMES,
+            [f"a built-in name ({', '.join(BUILTIN_NAMES)})"],
         )
 
     # prepare() checks its options before any step runs, but reading a large
@@ -334,21 +349,23 @@ def from_spec(spec, *, seed=None, **options):
                 f"({', '.join(GENERATOR_SPECS.values())}); {text!r} is not one; "
                 f"got seed={format_value(seed)}"
             )
-        if text not in BUILTIN_NAMES and Path(text).suffix.lower() not in SUFFIXES:
-            raise ValueError(
-                f"graph must be a built-in name ({', '.join(BUILTIN_NAMES)}), a "
-                f"generator spec ({', '.join(GENERATOR_SPECS.values())}) or a file "
-                f"ending in {', '.join(SUFFIXES)}; got {format_value(text)}"
-            )
+        _check_source_name(
+            "graph",
+            text,
+            BUILTIN_NAMES,
+            [
+                f"a built-in name ({', '.join(BUILTIN_NAMES)})",
+                f"a generator spec ({', '.join(GENERATOR_SPECS.values())})",
+            ],
+        )
         return load(text, **options)
 
-    directed = options.pop("directed", False)
-    if not isinstance(directed, bool | np.bool_) or directed:
-        raise ValueError(
-            f"directed (--directed) applies only to edge lists "
-            f"({', '.join(EDGE_LIST_SUFFIXES)}); the generator spec {text!r} "
-            f"makes an undirected graph; got directed={directed!r}"
-        )
+    _refuse_directed(
+        options.pop("directed", False),
+        text,
+        "a generator spec",
+        why=f"the generator spec {text!r} makes an undirected graph",
+    )
     weight = options.pop("weight", "weight")
     if weight != "weight":
         raise ValueError(
