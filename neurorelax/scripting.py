@@ -32,7 +32,7 @@ from pathlib import Path
 
 from neurorelax.quantities import parse_quantity, split_quantity
 from neurorelax.results import save_results
-from neurorelax.validation import as_int64, check_writable_folder
+from neurorelax.validation import as_int64, check_seed, check_writable_folder
 
 __all__ = [
     "DEVICES",
@@ -49,7 +49,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEVICES = ("cpp_standalone", "runtime", "numpy", "cython")
-MAX_SEED = 2**32 - 1
 _REPOSITORY = Path(__file__).resolve().parents[1]
 
 
@@ -241,8 +240,10 @@ def model_main(name, run, argv=None, description=None):
         help="override a parameter, e.g. --set 'w_inh=2 nS'",
     )
     args = parser.parse_args(argv)
-    if not 0 <= args.seed <= MAX_SEED:
-        parser.error(f"--seed must be an integer in [0, 2**32 - 1], got {args.seed}")
+    try:
+        check_seed(args.seed, "--seed")
+    except ValueError as error:
+        parser.error(str(error))
     overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")

@@ -15,12 +15,14 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "MAX_SEED",
     "as_int64",
     "check_finite_array",
     "check_in_range",
     "check_integer",
     "check_writable_folder",
     "check_positive",
+    "check_seed",
     "check_choice",
     "format_value",
 ]
@@ -154,6 +156,30 @@ def check_integer(name, value, *, minimum=None):
 
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: Seeds are integers in [0, MAX_SEED] everywhere in neurorelax (the range of
+#: Brian2's and numpy's 32-bit seeds).
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed, name="seed"):
+    """Check that ``seed`` is an integer in [0, 2**32 - 1] and return it as int.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the range and the value, for anything else (a bool,
+        a float, a negative or too large integer).
+    """
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, int | np.integer)
+        or not 0 <= seed <= MAX_SEED
+    ):
+        raise ValueError(
+            f"{name} must be an integer in [0, 2**32 - 1 = {MAX_SEED}], got "
+            f"{format_value(seed)}"
+        )
+    return int(seed)
 
 
 def as_int64(label, value):

@@ -54,7 +54,10 @@ def test_model_main_refuses_a_seed_outside_32_bits(capsys, tmp_path, seed):
     calls = []
     code, err = _main(capsys, _fake_run(calls), "--seed", seed, "--out", str(tmp_path))
     assert code == 2
-    assert f"error: --seed must be an integer in [0, 2**32 - 1], got {seed}" in err
+    assert (
+        f"error: --seed must be an integer in [0, 2**32 - 1 = 4294967295], got {seed}"
+        in err
+    )
     assert calls == []
 
 

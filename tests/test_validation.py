@@ -12,6 +12,7 @@ from neurorelax.validation import (
     check_in_range,
     check_integer,
     check_positive,
+    check_seed,
     check_writable_folder,
     format_value,
 )
@@ -120,3 +121,13 @@ def test_check_writable_folder_makes_the_folder_and_refuses_a_file(tmp_path):
         check_writable_folder("--out", a_file)
     with pytest.raises(ValueError, match=r"is not a writable folder: .*; try again"):
         check_writable_folder("--out", a_file / "sub", hint="; try again")
+
+
+def test_check_seed_takes_32_bit_seeds_only():
+    assert check_seed(0) == 0
+    assert type(check_seed(np.uint32(2**32 - 1))) is int
+    for bad in (-1, 2**32, 1.0, True, "3", None):
+        with pytest.raises(
+            ValueError, match=r"^--seed must be an integer in \[0, 2\*\*32 - 1 = 4294"
+        ):
+            check_seed(bad, "--seed")

@@ -44,7 +44,12 @@ from neurorelax.bridge.coarse import (
 )
 from neurorelax.bridge.fit import fit_graph_model, simulate_graph_model
 from neurorelax.results import load_results, save_results, write_json
-from neurorelax.validation import check_choice, check_integer, check_positive
+from neurorelax.validation import (
+    check_choice,
+    check_integer,
+    check_positive,
+    check_seed,
+)
 
 DEVICES = ("numpy", "cython", "runtime", "cpp_standalone")
 
@@ -309,20 +314,9 @@ def noise_ceiling(measured, noise_variance, keep=None):
     return float(1 - np.mean(noise_variance) / total) if total > 0 else np.nan
 
 
-MAX_SEED = 2**32 - 1
 MAX_REPETITIONS = 1_000_000
 MAX_SYNAPSES = 500_000_000
 BYTES_PER_SYNAPSE = 60
-
-
-def check_seed(seed, name="seed"):
-    """Check that ``seed`` is an integer in [0, 2**32 - 1] and return it."""
-    seed = check_integer(name, seed, minimum=0)
-    if seed > MAX_SEED:
-        raise ValueError(
-            f"{name} must be an integer in [0, 2**32 - 1 = {MAX_SEED}], got {seed}"
-        )
-    return seed
 
 
 def estimated_synapses(weights, params):

@@ -29,7 +29,7 @@ from pathlib import Path
 from neurorelax.plotting.report import Check, FigureResult, write_report
 from neurorelax.results import load_results
 from neurorelax.scripting import DEVICES, load_script, script_directory
-from neurorelax.validation import check_integer, check_writable_folder
+from neurorelax.validation import check_seed, check_writable_folder
 
 __all__ = [
     "FigureSpec",
@@ -43,7 +43,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_OUT = "out"
-MAX_SEED = 2**32 - 1
 JOBS_PER_CPU = 4
 
 
@@ -66,9 +65,7 @@ def check_options(out_dir, seed, jobs):
     Path
         ``out_dir`` as a Path.
     """
-    seed = check_integer("seed", seed, minimum=0)
-    if seed > MAX_SEED:
-        raise ValueError(f"seed must be an integer in [0, 2**32 - 1], got {seed}")
+    seed = check_seed(seed)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     max_jobs = JOBS_PER_CPU * (os.cpu_count() or 1)

@@ -14,7 +14,8 @@ nodes takes about 1.2 GB): at most ``MAX_NODES`` = 1,000,000 nodes, at most
 for the random generators, about 6 GB) and at most ``MAX_BLOCKS`` = 1,000
 blocks in a stochastic block model (whose generator visits every pair of
 blocks). Larger requests raise a ValueError naming the argument. Seeds are
-integers in [0, 2**32 - 1] (``MAX_SEED``), as everywhere in neurorelax.
+integers in [0, 2**32 - 1] (``neurorelax.validation.MAX_SEED``), as
+everywhere in neurorelax.
 
 Examples
 --------
@@ -34,6 +35,7 @@ from neurorelax.validation import (
     check_in_range,
     check_integer,
     check_positive,
+    check_seed,
     format_value,
 )
 
@@ -41,8 +43,6 @@ __all__ = [
     "MAX_BLOCKS",
     "MAX_EDGES",
     "MAX_NODES",
-    "MAX_SEED",
-    "check_seed",
     "grid_2d",
     "random_geometric",
     "ring",
@@ -53,27 +53,6 @@ __all__ = [
 MAX_NODES = 1_000_000
 MAX_EDGES = 10_000_000
 MAX_BLOCKS = 1_000
-#: Seeds are integers in [0, MAX_SEED], as for the sweeps and the comparison.
-MAX_SEED = 2**32 - 1
-
-
-def check_seed(seed):
-    """Return ``seed`` if it is an integer in [0, ``MAX_SEED``], else raise.
-
-    Raises
-    ------
-    ValueError
-        Naming the value and the range.
-    """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ValueError(
-            f"seed must be an integer in [0, 2**32 - 1], got {format_value(seed)}"
-        )
-    if not 0 <= seed <= MAX_SEED:
-        raise ValueError(
-            f"seed must be an integer in [0, 2**32 - 1 = {MAX_SEED}], got {seed}"
-        )
-    return int(seed)
 
 
 def _check_size(generator, nodes, edges, *, nodes_name, edges_name):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurorelax.validation import format_value
+from neurorelax.validation import check_seed, format_value
 
 from . import generators
 from .preparation import _checked_options, prepare
@@ -388,7 +388,7 @@ def from_spec(spec, *, seed=None, **options):
         log_transform=options.get("log_transform", False),
         largest_component=options.get("largest_component", False),
     )
-    seed = generators.check_seed(0 if seed is None else seed)
+    seed = check_seed(0 if seed is None else seed)
     function, arguments, n_nodes = parsed
     if n_nodes > LARGE_GENERATOR_NODES:
         logger.warning(

@@ -37,7 +37,7 @@ import numpy as np
 import yaml
 
 from neurorelax.scripting import DEVICES, load_script, parse_quantity, split_quantity
-from neurorelax.validation import as_int64, format_value
+from neurorelax.validation import MAX_SEED, as_int64, format_value
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -67,7 +67,6 @@ _SPEC_KEYS = (
 _RANGE_KEYS = ("start", "stop", "num", "step", "unit", "scale", "values")
 MAX_VALUES_PER_PARAMETER = 100_000
 MAX_GRID_POINTS = 100_000
-MAX_SEED = 2**32 - 1
 #: Nodes that YAML aliases (``*name``) may add to a spec once expanded: a few
 #: shared blocks are fine, nested aliases that multiply ("billion laughs")
 #: are not.

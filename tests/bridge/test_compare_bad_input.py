@@ -26,7 +26,10 @@ def _compare(capsys, *argv):
     [
         (["--duration", "nan"], "--duration must be a finite number > 0, got nan"),
         (["--duration", "inf"], "--duration must be a finite number > 0, got inf"),
-        (["--seed", "-1"], "--seed must be an integer >= 0, got -1"),
+        (
+            ["--seed", "-1"],
+            "--seed must be an integer in [0, 2**32 - 1 = 4294967295], got -1",
+        ),
         (["--seed", "99999999999"], "--seed must be an integer in [0, 2**32 - 1"),
         (["--train-nodes", "1,1"], "--train-nodes: node indices must not repeat"),
         (["--train-nodes", ","], "--train-nodes: expected comma-separated node"),

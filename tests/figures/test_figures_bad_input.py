@@ -27,8 +27,14 @@ def _figures(capsys, *argv):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--seed", "-1"], "--seed must be an integer >= 0, got -1"),
-        (["--seed", "99999999999"], "--seed must be an integer in [0, 2**32 - 1]"),
+        (
+            ["--seed", "-1"],
+            "--seed must be an integer in [0, 2**32 - 1 = 4294967295], got -1",
+        ),
+        (
+            ["--seed", "99999999999"],
+            "--seed must be an integer in [0, 2**32 - 1 = 4294967295], got 99999999999",
+        ),
         (["--jobs", "0"], "--jobs must be a positive integer, got 0"),
         (["--jobs", "100000"], "--jobs must be at most"),
     ],
@@ -64,7 +70,10 @@ def test_check_options_names_the_argument(tmp_path):
 
 
 def test_run_figures_checks_before_any_work(empty_scripts):
-    with pytest.raises(ValueError, match=r"seed must be an integer >= 0, got -1"):
+    with pytest.raises(
+        ValueError,
+        match=r"seed must be an integer in \[0, 2\*\*32 - 1 = 4294967295\], got -1",
+    ):
         run_figures(empty_scripts / "out", seed=-1)
     assert not (empty_scripts / "out").exists()
 
