@@ -202,8 +202,7 @@ def resolve_graph(name):
 
 def check_arguments(args):
     """Check the numeric options of ``compare`` before any work starts."""
-    from neurorelax.bridge.comparison import check_seed
-    from neurorelax.validation import check_integer, check_positive
+    from neurorelax.validation import check_integer, check_positive, check_seed
 
     check_positive("--duration", args.duration)
     check_seed(args.seed, "--seed")
@@ -244,8 +243,11 @@ def check_protocol(args, n_nodes):
             seed=args.seed,
         )
     except ValueError as error:
-        names = {"duration": "--duration"}
-        names.update(train_nodes="--train-nodes", test_nodes="--test-nodes")
+        names = {
+            "duration": "--duration",
+            "train_nodes": "--train-nodes",
+            "test_nodes": "--test-nodes",
+        }
         pattern = r"\b(duration|train_nodes|test_nodes)\b"
         raise ValueError(
             re.sub(pattern, lambda match: names[match[1]], str(error))
@@ -440,11 +442,12 @@ def _replot_problem(result):
     if missing:
         return f"metric(s) {', '.join(map(repr, missing))} missing"
     # the table pairs every mode time of the spiking network with the graph's
-    missing = [
-        f"tau_graph_{k}/diffusion"
-        for k in range(6)
-        if f"tau_spiking_{k}" in metrics and f"tau_graph_{k}/diffusion" not in metrics
+    paired = [
+        f"tau_graph_{key.removeprefix('tau_spiking_')}/diffusion"
+        for key in metrics
+        if key.startswith("tau_spiking_")
     ]
+    missing = [key for key in paired if key not in metrics]
     if missing:
         return (
             f"metric(s) {', '.join(map(repr, missing))} missing (the file has the "
