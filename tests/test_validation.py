@@ -1,5 +1,6 @@
 """The shared argument checks: each rule and its message."""
 
+import re
 import time
 
 import numpy as np
@@ -16,6 +17,8 @@ from neurorelax.validation import (
     check_writable_folder,
     format_value,
 )
+
+SEED_RANGE = "[0, 2**32 - 1 = 4294967295]"
 
 
 def test_positive_accepts_numbers_and_refuses_the_rest():
@@ -126,8 +129,14 @@ def test_check_writable_folder_makes_the_folder_and_refuses_a_file(tmp_path):
 def test_check_seed_takes_32_bit_seeds_only():
     assert check_seed(0) == 0
     assert type(check_seed(np.uint32(2**32 - 1))) is int
-    for bad in (-1, 2**32, 1.0, True, "3", None):
-        with pytest.raises(
-            ValueError, match=r"^--seed must be an integer in \[0, 2\*\*32 - 1 = 4294"
-        ):
+    for bad, shown in (
+        (-1, "-1"),
+        (2**32, "4294967296"),
+        (1.0, "1.0"),
+        (True, "True"),
+        ("3", "'3'"),
+        (None, "None"),
+    ):
+        message = f"--seed must be an integer in {SEED_RANGE}, got {shown}"
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             check_seed(bad, "--seed")
