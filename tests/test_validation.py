@@ -86,7 +86,8 @@ def test_format_value_never_builds_a_huge_repr():
         format_value({i: [i] * 1000 for i in range(1000)}),
         format_value(type("Items", (list,), {})(range(10**6))),
     ]
-    assert time.perf_counter() - start < 1
+    # A hang guard, not a speed target: building the whole repr took minutes.
+    assert time.perf_counter() - start < 10
     assert all(len(text) <= 60 for text in texts), texts
     assert texts[1].startswith("[0, 1, 2, ")
     assert texts[4].startswith("[0, 1, 2, ")

@@ -91,7 +91,10 @@ def read(source, *, directed=False, weight="weight"):
         themselves whether they are directed, so ``True`` is refused for
         them.
     weight : str, optional
-        Edge attribute holding the weight in GraphML and GEXF files.
+        Edge attribute holding the weight in GraphML and GEXF files; edges
+        without it weigh 1, but a name that no edge carries is refused.
+        Other sources store one weight per connection and refuse any value
+        but the default.
 
     Returns
     -------
@@ -113,8 +116,10 @@ def read(source, *, directed=False, weight="weight"):
             f"{type(source).__name__} {format_value(source)}"
         )
     text = str(source)
+    _check_weight_name(weight)
     if text in TVB_CONNECTOMES:
         _refuse_directed(directed, text, "a built-in connectome")
+        _refuse_weight(weight, text, "a built-in connectome")
         return read_tvb_zip(tvb_archive(text), name=text)
 
     path = Path(source)
@@ -134,6 +139,8 @@ def read(source, *, directed=False, weight="weight"):
         )
     if suffix not in EDGE_LIST_SUFFIXES:
         _refuse_directed(directed, text, f"a {suffix} file")
+    if suffix not in (".graphml", ".gexf"):
+        _refuse_weight(weight, text, f"a {suffix} file")
     if not path.is_file():
         raise FileNotFoundError(f"source {text!r}: no such file")
     if suffix == ".zip":
@@ -178,6 +185,30 @@ def _refuse_directed(directed, text, what, *, why=None):
     raise ValueError(
         f"directed (--directed) applies only to edge lists "
         f"({', '.join(EDGE_LIST_SUFFIXES)}); {why}; got directed={directed!r}"
+    )
+
+
+def _check_weight_name(weight):
+    """Refuse a ``weight`` that cannot name an edge attribute."""
+    if not isinstance(weight, str) or not weight.strip():
+        raise ValueError(
+            "weight must name the edge attribute holding the weights (a "
+            f"non-empty str), got {format_value(weight)}"
+        )
+
+
+def _refuse_weight(weight, text, what):
+    """Refuse a weight attribute other than the default for ``text``.
+
+    Only GraphML and GEXF edges carry named attributes; other sources store
+    one weight per connection.
+    """
+    if weight == "weight":
+        return
+    raise ValueError(
+        "weight (the edge attribute holding the weights) applies only to "
+        f"GraphML and GEXF files; {text!r} is {what}, which stores one weight "
+        f"per connection; got weight={format_value(weight)}"
     )
 
 
@@ -241,6 +272,8 @@ def load(
     }
     if str(source) in ("default", DEFAULT_CONNECTOME_NAME):
         _refuse_directed(directed, "default", "the prepared default connectome")
+        _check_weight_name(weight)
+        _refuse_weight(weight, "default", "the prepared default connectome")
         if any(value is not None and value is not False for value in options.values()):
             raise ValueError(
                 "source 'default' is already prepared "
@@ -366,12 +399,7 @@ def from_spec(spec, *, seed=None, **options):
         "a generator spec",
         why=f"the generator spec {text!r} makes an undirected graph",
     )
-    weight = options.pop("weight", "weight")
-    if weight != "weight":
-        raise ValueError(
-            f"weight applies only to GraphML and GEXF files; the generator spec "
-            f"{text!r} has no edge attributes; got weight={format_value(weight)}"
-        )
+    _refuse_weight(options.pop("weight", "weight"), text, "a generator spec")
     # Check the options and the seed before building: a typo should not cost
     # a large graph. 0 and -0.0 are values, not "unset" (keep_fraction=0 is
     # refused here as it is for files).

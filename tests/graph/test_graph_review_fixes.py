@@ -103,7 +103,7 @@ def test_diffuse_exact_with_huge_times_is_fast_and_exact():
     for method in ("auto", "expm"):
         out = diffuse_exact(graph, initial, gamma=1, times=[0, 1e5, 1e7], method=method)
         np.testing.assert_allclose(out.states[1:], 2.0, atol=1e-10)
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 20  # a hang guard
 
 
 def test_diffuse_exact_dense_and_sparse_paths_agree():
@@ -122,7 +122,7 @@ def test_diffuse_with_decay_with_large_node_rate_is_fast(ring6):
     start = time.perf_counter()
     rates = np.array([1e6, 0, 0, 0, 0, 0])
     out = diffuse_with_decay(ring6, np.ones(6), gamma=1, times=[0, 1], node_rates=rates)
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 20  # a hang guard
     generator = laplacian(ring6).toarray() + np.diag(rates)
     np.testing.assert_allclose(
         out.final, scipy.linalg.expm(-generator) @ np.ones(6), atol=1e-12

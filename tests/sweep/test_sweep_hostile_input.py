@@ -56,7 +56,7 @@ def test_nested_aliases_are_refused_quickly(write_spec):
         r"1,111,111,1\d\d nodes .*at most 10,000",
     ):
         load_spec(spec)
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 20  # a hang guard
 
 
 def test_nested_aliases_give_a_short_cli_error(write_spec, capsys):
