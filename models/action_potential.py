@@ -44,18 +44,26 @@ from brian2 import (
     mV,
     nA,
     nF,
+    second,
     uA,
     uF,
+    us,
 )
 
 from neurorelax.ion import (
     build_neurons,
     hh_squid,
+    max_dt,
     reuse_project,
     traub_miles,
     use_device,
 )
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    save_model_results,
+)
 
 NAME = "action_potential"
 
@@ -87,6 +95,57 @@ logger = logging.getLogger(__name__)
 
 MIN_SPIKES = 2  # a cell fires repetitively with >= 2 spikes after the transient
 SPIKE_VARIABLES = ("v", "I_Na", "I_K", "I_L", "m", "h", "n")
+# Initial voltages the ion level accepts (as for its voltage parameters).
+V_LIMIT_MV = 500.0
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    ``dt`` may be at most the ion level's limit for the faster gating
+    kinetics of the two cells (:func:`neurorelax.ion.max_dt`).
+    """
+    limit = min(max_dt(hh_squid()), max_dt(traub_miles()))
+    fi_duration = p["fi_duration"]
+    i_min = p["traub_I_min"]
+    check_parameters(
+        p,
+        {
+            "dt": (
+                lambda v: 0 < float(v / second) <= float(limit / second),
+                f"a time in (0, max_dt] = (0, {float(limit / us):.5g} us] (the ion "
+                "level's limit for the gating kinetics)",
+            ),
+            "v_kick": (
+                lambda v: abs(float(v / mV)) <= V_LIMIT_MV,
+                f"a voltage in [-{V_LIMIT_MV:g} mV, {V_LIMIT_MV:g} mV]",
+            ),
+            "fi_duration": (lambda v: float(v / second) > 0, "a time > 0"),
+            "spike_duration": (
+                lambda v: 0 < float(v / second) <= float(fi_duration / second),
+                f"a time in (0, fi_duration] = (0, {fi_duration}]",
+            ),
+            "fi_transient": (
+                lambda v: 0 <= float(v / second) < float(fi_duration / second),
+                f"a time in [0, fi_duration) = [0, {fi_duration})",
+            ),
+            "squid_I_max": (
+                lambda v: float(v / (uA / cm**2)) > 0,
+                "a current density > 0 (such as '12 uA/cm**2')",
+            ),
+            "squid_n_I": (lambda v: v >= 1, "an integer >= 1"),
+            "traub_I_min": (
+                lambda v: np.isfinite(float(v / nA)),
+                "a finite current (such as '-0.15 nA')",
+            ),
+            "traub_I_max": (
+                lambda v: float(v / nA) > float(i_min / nA),
+                f"a current > traub_I_min = {i_min}",
+            ),
+            "traub_n_I": (lambda v: v >= 1, "an integer >= 1"),
+        },
+        NAME,
+    )
 
 
 def build(p):
@@ -184,6 +243,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     """
     defaults = dict(PARAMETERS, **(QUICK if quick else {}))
     p = resolve_overrides(defaults, params, NAME)
+    check(p)
     data, currents = simulate(p, seed, device, quick)
 
     start = float(p["fi_transient"] / ms) / 1e3

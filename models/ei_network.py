@@ -30,6 +30,7 @@ chloride) the network loses its stable low-rate state.
 """
 
 import logging
+import numbers
 
 import numpy as np
 from brian2 import (
@@ -42,17 +43,25 @@ from brian2 import (
     ms,
     mV,
     nS,
+    second,
 )
 
 from neurorelax.ion import (
     MAMMALIAN,
     build_neurons,
     connect_synapses,
+    max_dt,
     reuse_project,
     traub_miles,
     use_device,
 )
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    run_time_rules,
+    save_model_results,
+)
 
 NAME = "ei_network"
 
@@ -86,6 +95,55 @@ RASTER_E, RASTER_I = 80, 20  # cells shown in the rasters
 METRICS = ("rate_with_Hz", "rate_without_Hz", "rate_depolarising_Hz")
 
 logger = logging.getLogger(__name__)
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    ``dt`` may be at most the ion level's limit for the gating kinetics of
+    the Traub-Miles cell (:func:`neurorelax.ion.max_dt`); ``w_inh_factors``
+    must hold 0 and 1, the two conditions the metrics compare.
+    """
+    n_e, n_i, duration = p["N_E"], p["N_I"], p["duration"]
+    check_parameters(
+        p,
+        {
+            "N_E": (lambda v: v >= 1, "an integer >= 1"),
+            "N_I": (lambda v: v >= 1, "an integer >= 1"),
+            "K_E": (lambda v: 1 <= v <= n_e, f"an integer in [1, N_E] = [1, {n_e}]"),
+            "K_I": (lambda v: 1 <= v <= n_i, f"an integer in [1, N_I] = [1, {n_i}]"),
+            "w_exc": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "w_inh": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "N_ext": (lambda v: v >= 0, "an integer >= 0"),
+            "rate_ext": (lambda v: float(v * second) >= 0, "a rate >= 0"),
+            "w_ext": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "Cl_in": (lambda v: float(v / mmolar) > 0, "a concentration > 0"),
+            **run_time_rules(duration, max_dt(traub_miles())),
+            "w_inh_factors": (
+                lambda v: _numbers(v, lambda x: x >= 0) and {0, 1} <= set(v),
+                "a non-empty sequence of numbers >= 0 that holds 0 and 1 (the "
+                "networks without and with GABA)",
+            ),
+            "Cl_in_values": (
+                lambda v: _numbers(v, lambda x: x > 0),
+                "a non-empty sequence of concentrations in mM, each > 0",
+            ),
+        },
+        NAME,
+    )
+
+
+def _numbers(values, test):
+    """Return whether ``values`` is a non-empty sequence of numbers passing ``test``.
+
+    Quantities, text and booleans are not numbers here.
+    """
+    if not isinstance(values, tuple | list | np.ndarray) or np.ndim(values) != 1:
+        return False
+    return len(values) > 0 and all(
+        isinstance(x, numbers.Real) and not isinstance(x, bool) and test(float(x))
+        for x in values
+    )
 
 
 def conditions(p):
@@ -200,6 +258,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     """
     defaults = dict(PARAMETERS, **(QUICK if quick else {}))
     p = resolve_overrides(defaults, params, NAME)
+    check(p)
     spikes, blocks, E_Cl = simulate(p, seed, device, quick)
 
     n_block = p["N_E"] + p["N_I"]

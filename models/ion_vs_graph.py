@@ -23,13 +23,14 @@ compared with the graph level.
 (the chain and the figure, not the connectome claim).
 """
 
+import inspect
 import logging
 
 from brian2 import ms, nS, second
 
 from neurorelax.bridge.assembly import AssemblyParameters
-from neurorelax.bridge.comparison import run_comparison, save_comparison
-from neurorelax.scripting import model_main, resolve_overrides
+from neurorelax.bridge.comparison import plan_protocol, run_comparison, save_comparison
+from neurorelax.scripting import check_parameters, model_main, resolve_overrides
 
 NAME = "ion_vs_graph"
 
@@ -62,6 +63,58 @@ METRICS = (
 logger = logging.getLogger(__name__)
 
 
+def _protocol_timing():
+    """Return (warm-up + baseline, one stimulus epoch) in seconds.
+
+    The timing is that of :func:`neurorelax.bridge.comparison.plan_protocol`,
+    whose defaults this script uses.
+    """
+    defaults = {
+        key: value.default
+        for key, value in inspect.signature(plan_protocol).parameters.items()
+    }
+    start = defaults["warmup_"] + defaults["baseline_"]
+    return start, defaults["pre_"] + defaults["stimulus_"] + defaults["post_"]
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    ``duration`` must hold the warm-up, the baseline and one stimulus epoch
+    per stimulated node; ``bin_width`` must leave at least 10 bins per epoch
+    (the rules of :mod:`neurorelax.bridge.comparison`). Whether the graph has
+    ``n_train + n_test`` nodes is checked by the comparison, before it runs.
+    """
+    start, epoch = _protocol_timing()
+    n_stimuli = p["n_train"] + p["n_test"]
+    needed = start + n_stimuli * epoch
+    bin_width = p["bin_width"]
+    check_parameters(
+        p,
+        {
+            "neurons_per_node": (lambda v: v >= 2, "an integer >= 2"),
+            "n_train": (lambda v: v >= 1, "an integer >= 1"),
+            "n_test": (lambda v: v >= 1, "an integer >= 1"),
+            "duration": (
+                lambda v: float(v / second) >= needed,
+                f"a time >= warm-up and baseline + (n_train + n_test) epochs = "
+                f"{start:g} s + {n_stimuli} x {epoch * 1e3:g} ms = {needed:g} s",
+            ),
+            "g_inter": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "bin_width": (
+                lambda v: 0 < float(v / second) <= epoch / 10,
+                f"a time in (0, epoch / 10] = (0, {epoch * 1e2:g} ms] (at least "
+                "10 bins per stimulus epoch)",
+            ),
+            "smoothing_width": (
+                lambda v: float(v / second) >= float(bin_width / second),
+                f"a time >= bin_width = {bin_width}",
+            ),
+        },
+        NAME,
+    )
+
+
 def graph_for(quick):
     """The default connectome, or a ring of 8 nodes in quick mode."""
     from neurorelax.connectome import default_connectome, generators
@@ -79,6 +132,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     """
     defaults = dict(PARAMETERS, **(QUICK if quick else {}))
     p = resolve_overrides(defaults, params, NAME)
+    check(p)
     network = AssemblyParameters(g_inter=p["g_inter"])
 
     result = run_comparison(

@@ -50,17 +50,25 @@ from brian2 import (
     ms,
     mV,
     nS,
+    second,
 )
 
 from neurorelax.ion import (
     MAMMALIAN,
     build_neurons,
     connect_synapses,
+    max_dt,
     reuse_project,
     traub_miles,
     use_device,
 )
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    run_time_rules,
+    save_model_results,
+)
 
 NAME = "lateral_inhibition"
 
@@ -98,6 +106,58 @@ METRICS = (
 )
 
 logger = logging.getLogger(__name__)
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    ``dt`` may be at most the ion level's limit for the gating kinetics of
+    the Traub-Miles cell (:func:`neurorelax.ion.max_dt`). An input fires with
+    probability ``nu dt`` per step, so the strongest input rate,
+    ``nu_in (1 + c)`` at the largest contrast step, must keep it <= 1.
+    """
+    n_assembly, n_pool, duration = p["N_assembly"], p["N_pool"], p["duration"]
+    n_exc = p["n_assemblies"] * n_assembly
+    top = max(*CONTRAST_STEPS, *QUICK_CONTRAST_STEPS)
+    per_step = (1 + top * p["contrast"]) * float(p["dt"] / second)
+    rate_max = 1 / per_step if per_step > 0 else np.inf
+    check_parameters(
+        p,
+        {
+            "n_assemblies": (
+                lambda v: v >= 2,
+                "an integer >= 2 (a winner and at least one loser)",
+            ),
+            "N_assembly": (lambda v: v >= 1, "an integer >= 1"),
+            "N_pool": (lambda v: v >= 1, "an integer >= 1"),
+            "K_rec": (
+                lambda v: 1 <= v <= n_assembly,
+                f"an integer in [1, N_assembly] = [1, {n_assembly}]",
+            ),
+            "K_pool_in": (
+                lambda v: 1 <= v <= n_exc,
+                f"an integer in [1, n_assemblies x N_assembly] = [1, {n_exc}]",
+            ),
+            "K_pool_out": (
+                lambda v: 1 <= v <= n_pool,
+                f"an integer in [1, N_pool] = [1, {n_pool}]",
+            ),
+            "w_rec": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "w_pool_in": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "w_inh": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "w_in": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            **run_time_rules(duration, max_dt(traub_miles())),
+            "contrast": (lambda v: v >= 0, "a number >= 0"),
+            "nu_in": (
+                lambda v: 0 <= float(v * second) <= rate_max,
+                f"a rate in [0, 1 / ((1 + {top:g} contrast) dt)] = [0, "
+                f"{rate_max:.6g} Hz] (the strongest input fires at most once a step)",
+            ),
+            "norm_sigma": (lambda v: v > 0, "a number > 0"),
+            "norm_exponent": (lambda v: v > 0, "a number > 0"),
+        },
+        NAME,
+    )
 
 
 def layout(p, quick):
@@ -302,6 +362,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     """
     defaults = dict(PARAMETERS, **(QUICK if quick else {}))
     p = resolve_overrides(defaults, params, NAME)
+    check(p)
     spikes, blocks, n_exc, n_block = simulate(p, seed, device, quick)
 
     t = np.asarray(spikes["t"] / ms)

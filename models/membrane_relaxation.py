@@ -40,12 +40,18 @@ from brian2 import (
     mS,
     ms,
     mV,
+    second,
     uA,
     ufarad,
 )
 
 from neurorelax.ion import celsius, nernst, reuse_project, use_device
-from neurorelax.scripting import model_main, resolve_overrides, save_model_results
+from neurorelax.scripting import (
+    check_parameters,
+    model_main,
+    resolve_overrides,
+    save_model_results,
+)
 
 NAME = "membrane_relaxation"
 
@@ -94,6 +100,73 @@ I_Na = g_Na * (v - E_Na) : amp/meter**2
 I_K = g_K * (v - E_K) : amp/meter**2
 I_Cl = g_Cl * (v - E_Cl) : amp/meter**2
 """
+
+
+# Voltages the ion level accepts (as for its voltage parameters).
+V_LIMIT_MV = 500.0
+
+
+def check(p):
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    The traces are integrated exactly, so any ``dt`` up to ``duration`` is
+    accurate. ``g_Na + g_K`` must be > 0: the ``cl_share`` experiment keeps
+    their ratio.
+    """
+    per_area = mS / cm**2
+    g_na, duration = p["g_Na"], p["duration"]
+    conductance = (lambda v: float(v / per_area) >= 0, "a conductance density >= 0")
+    concentration = (lambda v: float(v / mmolar) > 0, "a concentration > 0")
+    voltage = (
+        lambda v: abs(float(v / mV)) <= V_LIMIT_MV,
+        f"a voltage in [-{V_LIMIT_MV:g} mV, {V_LIMIT_MV:g} mV]",
+    )
+
+    def above(name):
+        low = p[name]
+        return (
+            lambda v: float(low / mV) < float(v / mV) <= V_LIMIT_MV,
+            f"a voltage in ({name}, {V_LIMIT_MV:g} mV] = ({low}, {V_LIMIT_MV:g} mV]",
+        )
+
+    check_parameters(
+        p,
+        {
+            "C_m": (
+                lambda v: float(v / (ufarad / cm**2)) > 0,
+                "a capacitance density > 0 (such as '1 uF/cm**2')",
+            ),
+            "g_Na": conductance,
+            "g_K": (
+                lambda v: float(v / per_area) >= 0 and float((g_na + v) / per_area) > 0,
+                f"a conductance density >= 0 with g_Na + g_K > 0 (g_Na = {g_na})",
+            ),
+            "g_Cl": conductance,
+            "Na_out": concentration,
+            "Na_in": concentration,
+            "K_out": concentration,
+            "K_in": concentration,
+            "Cl_out": concentration,
+            "Cl_in": concentration,
+            "temperature_celsius": (
+                lambda v: v > -273.15,
+                "a temperature in degC > -273.15 (above absolute zero)",
+            ),
+            "v_start_low": voltage,
+            "v_start_high": above("v_start_low"),
+            "n_traces": (lambda v: v >= 1, "an integer >= 1"),
+            "duration": (lambda v: float(v / second) > 0, "a time > 0"),
+            "dt": (
+                lambda v: 0 < float(v / second) <= float(duration / second),
+                f"a time in (0, duration] = (0, {duration}]",
+            ),
+            "v_clamp_low": voltage,
+            "v_clamp_high": above("v_clamp_low"),
+            "n_clamp": (lambda v: v >= 1, "an integer >= 1"),
+            "n_cl_share": (lambda v: v >= 1, "an integer >= 1"),
+        },
+        NAME,
+    )
 
 
 def reversal_potentials(p):
@@ -166,6 +239,7 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
     """
     defaults = dict(PARAMETERS, **(QUICK if quick else {}))
     p = resolve_overrides(defaults, params, NAME)
+    check(p)
     data, E, share = simulate(p, seed, device, quick)
 
     g = np.array([float(p[f"g_{ion}"] / (mS / cm**2)) for ion in IONS])

@@ -169,6 +169,40 @@ def check_parameters(params, rules, model_name="model"):
             )
 
 
+def run_time_rules(duration, max_dt):
+    """Rules for a spiking model's ``duration``, ``transient`` and ``dt``.
+
+    For :func:`check_parameters`, merged into a model's own rules; they
+    expect ``duration`` to come before ``transient`` (which needs it valid).
+
+    Parameters
+    ----------
+    duration : brian2.Quantity
+        The simulated time, which the transient must stay below.
+    max_dt : brian2.Quantity
+        The coarsest time step the model's cells allow
+        (:func:`neurorelax.ion.max_dt`).
+
+    Returns
+    -------
+    dict
+        ``duration`` > 0, ``transient`` in [0, duration) and ``dt`` in
+        (0, max_dt].
+    """
+    return {
+        "duration": (lambda v: float(v / max_dt) > 0, "a time > 0"),
+        "transient": (
+            lambda v: 0 <= float(v / duration) < 1,
+            f"a time in [0, duration) = [0, {duration})",
+        ),
+        "dt": (
+            lambda v: 0 < float(v / max_dt) <= 1,
+            f"a time in (0, max_dt] = (0, {max_dt.in_best_unit(precision=2)}] (the "
+            "ion level's limit for the gating kinetics)",
+        ),
+    }
+
+
 def save_model_results(
     out_dir,
     name,

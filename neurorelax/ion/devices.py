@@ -38,6 +38,7 @@ from brian2 import (
 
 from neurorelax.ion._units import check_quantity
 from neurorelax.ion.guards import check_finite_state
+from neurorelax.validation import check_seed
 
 __all__ = [
     "DEVICE_NAMES",
@@ -98,14 +99,17 @@ def use_device(
         Parallel compile jobs for ``make`` (``-j``), >= 1; bounded because
         the project's machines are shared.
     seed : int, optional
-        Seed Brian2's random numbers right after selecting the device, so a
-        standalone binary draws the same network on every run.
+        Seed in [0, 2**32 - 1] for Brian2's random numbers, set right after
+        selecting the device, so a standalone binary draws the same network
+        on every run.
     """
     if name not in DEVICE_NAMES:
         raise ValueError(
             f"device must be one of {', '.join(map(repr, DEVICE_NAMES))}; got {name!r}"
         )
-    make_jobs, seed = _check_build_options(directory, make_jobs, seed)
+    make_jobs, seed = _check_build_options(
+        directory, make_jobs, seed, seed_may_be_none=True
+    )
     if not isinstance(build_on_run, bool | np.bool_):
         raise ValueError(f"build_on_run must be True or False, got {build_on_run!r}")
     _forget_last_project()
@@ -126,7 +130,7 @@ def use_device(
     logger.debug("device %s selected", name)
 
 
-def _check_build_options(directory, make_jobs, seed):
+def _check_build_options(directory, make_jobs, seed, *, seed_may_be_none=False):
     """Check a project directory, make's job count and a seed; return the last two."""
     if directory is not None and Path(directory).exists():
         if not Path(directory).is_dir():
@@ -141,12 +145,9 @@ def _check_build_options(directory, make_jobs, seed):
             f"make_jobs must be an integer in [1, {MAX_MAKE_JOBS}] (4 per core), "
             f"got {make_jobs!r}"
         )
-    if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-            raise ValueError(f"seed must be an integer or None, got {seed!r}")
-        if not 0 <= seed < 2**32:
-            raise ValueError(f"seed must lie in [0, 2**32 - 1], got {seed!r}")
-    return int(make_jobs), None if seed is None else int(seed)
+    if seed is None and seed_may_be_none:
+        return int(make_jobs), None
+    return int(make_jobs), check_seed(seed)
 
 
 def _check_name(name):
@@ -229,8 +230,6 @@ class StandaloneProject:
     def __init__(self, name, directory=None, *, seed=0, make_jobs=DEFAULT_MAKE_JOBS):
         _check_name(name)
         self.make_jobs, self.seed = _check_build_options(directory, make_jobs, seed)
-        if self.seed is None:
-            raise ValueError("seed must be an integer in [0, 2**32 - 1], got None")
         self.name = name
         self.directory = Path(directory) if directory else build_root() / name
         self.parameters = {}
@@ -563,8 +562,6 @@ def _reuse(name, define, identity, structure, seed, directory, make_jobs):
     """:func:`reuse_project`, with what identifies ``define`` given apart."""
     _check_name(name)
     make_jobs, seed = _check_build_options(directory, make_jobs, seed)
-    if seed is None:
-        raise ValueError("seed must be an integer in [0, 2**32 - 1], got None")
     directory = Path(directory) if directory else build_root() / name
     key = (name, str(directory.resolve()), seed, _structure_digest(structure))
     code = identity
