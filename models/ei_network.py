@@ -344,7 +344,14 @@ def _find(blocks, sweep, factor):
 
 
 def main(argv=None):
-    return model_main(NAME, run, argv, description=__doc__.splitlines()[0])
+    return model_main(
+        NAME,
+        run,
+        argv,
+        description=__doc__.splitlines()[0],
+        parameters=PARAMETERS,
+        quick=QUICK,
+    )
 
 
 if __name__ == "__main__":

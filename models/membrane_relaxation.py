@@ -338,7 +338,14 @@ def simulate(p, seed, device, quick):
 
 
 def main(argv=None):
-    return model_main(NAME, run, argv, description=__doc__.splitlines()[0])
+    return model_main(
+        NAME,
+        run,
+        argv,
+        description=__doc__.splitlines()[0],
+        parameters=PARAMETERS,
+        quick=QUICK,
+    )
 
 
 if __name__ == "__main__":

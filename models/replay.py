@@ -312,7 +312,14 @@ def run(out_dir, *, params=None, seed=0, quick=False, device="cpp_standalone"):
 
 def main(argv=None):
     """Command line: ``python models/replay.py [--quick] [--out DIR]``."""
-    return model_main(NAME, run, argv, description=__doc__.splitlines()[0])
+    return model_main(
+        NAME,
+        run,
+        argv,
+        description=__doc__.splitlines()[0],
+        parameters=PARAMETERS,
+        quick=QUICK,
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Values with units written as text, as in sweep specs and ``--set``.
 
 ``parse_quantity("10 nS")`` gives ``10 * nS``. A text value is a finite
-number, optionally followed by a unit made of Brian2 unit names joined by
-``*``, ``/`` or spaces, with integer powers written ``**2``, ``^-1`` or
-``**(-2)`` and parentheses: ``"2.5*ms"``, ``"400 Hz"``, ``"0.1 uA/cm**2"``,
-``"10 /second"``.
+number, optionally followed by a unit made of Brian2 unit names (or the
+short names Brian2 prints, such as ``s``, ``A`` and ``S``) joined by ``*``,
+``/`` or spaces, with integer powers written ``**2``, ``^-1`` or ``**(-2)``
+and parentheses: ``"2.5*ms"``, ``"400 Hz"``, ``"0.1 uA/cm**2"``,
+``"10 /second"``, ``"1.5 s"``.
 
 The unit is read by Python's own parser (:func:`ast.parse`) and its tree is
 evaluated here with nothing but multiplication, division and integer powers
@@ -137,16 +138,29 @@ def split_quantity(text, name="value"):
 
 @functools.cache
 def _unit_names():
-    """Brian2's unit names: ``brian2.units.allunits`` and ``brian2``'s own."""
+    """Brian2's unit names and the short names it prints units with.
+
+    The names are those of ``brian2.units.allunits`` and ``brian2``'s own
+    (``second``, ``nS``, ``mmolar``); the short names are the units'
+    display names where Python can read them as a name (``s``, ``A``,
+    ``F``, ``S``, ``M``, ``mHz``), so a value copied from Brian2's output
+    (``str(1 * second)`` is ``"1. s"``) parses back.
+    """
     import brian2
     from brian2.units import allunits
 
-    return {
+    names = {
         key: item
         for module in (allunits, brian2)
         for key, item in vars(module).items()
         if isinstance(item, brian2.Unit)
     }
+    short = {}
+    for unit in names.values():
+        display = getattr(unit, "dispname", "")
+        if display.isidentifier() and display not in names:
+            short.setdefault(display, unit)
+    return names | short
 
 
 def _brian_unit(unit_text, name, text=None):
@@ -290,9 +304,14 @@ def _check_dimensions(name, value, like):
 
     wanted = wanted or DIMENSIONLESS
     got = got or DIMENSIONLESS
+    if wanted != got and wanted is DIMENSIONLESS:
+        raise ValueError(
+            f"{name}: expected a plain number without a unit, got {value!r}"
+        )
     if wanted != got:
+        # The default as Brian2 prints it ("2. nS"), without the bare point.
+        example = str(np.ravel(like)[0] * 1.0).replace(". ", " ")
         raise ValueError(
             f"{name}: expected a value in units of {get_unit(wanted)!r}, got "
-            f"{value!r}; write the unit after the number, e.g. "
-            f"'{float(like / get_unit(wanted)):g} {get_unit(wanted)!r}'"
+            f"{value!r}; write the unit after the number, e.g. '{example}'"
         )

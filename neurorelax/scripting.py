@@ -32,7 +32,12 @@ from pathlib import Path
 
 from neurorelax.quantities import parse_quantity, split_quantity
 from neurorelax.results import save_results
-from neurorelax.validation import as_int64, check_seed, check_writable_folder
+from neurorelax.validation import (
+    as_int64,
+    check_seed,
+    check_writable_folder,
+    format_value,
+)
 
 __all__ = [
     "DEVICES",
@@ -49,6 +54,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEVICES = ("cpp_standalone", "runtime", "numpy", "cython")
+# The most items a tuple parameter (a list of sweep values) takes from --set.
+MAX_SEQUENCE_ITEMS = 1000
 _REPOSITORY = Path(__file__).resolve().parents[1]
 
 
@@ -121,7 +128,9 @@ def resolve_overrides(defaults, params, model_name="model"):
 
     String values are parsed with :func:`parse_quantity`. Where the default
     is an int, a whole number (``49`` or ``"49"``, ``49.0``) is converted to
-    an int; a fraction is refused.
+    an int; a fraction is refused. Where the default is a tuple, the value
+    is a sequence or text of comma-separated items (``"0, 0.5, 1"``, with
+    or without brackets), each parsed like the default's first item.
 
     Raises
     ------
@@ -137,10 +146,40 @@ def resolve_overrides(defaults, params, model_name="model"):
                 f"unknown parameter {key!r} for {model_name}; known parameters: "
                 f"{', '.join(sorted(defaults))}"
             )
+        if isinstance(defaults[key], tuple):
+            merged[key] = _parse_sequence(key, value, defaults[key])
+            continue
         merged[key] = parse_quantity(value, like=defaults[key], name=key)
         if isinstance(defaults[key], int) and not isinstance(defaults[key], bool):
             merged[key] = as_int64(f"parameter {key!r} of {model_name}", merged[key])
     return merged
+
+
+def _parse_sequence(key, value, default):
+    """Parse a tuple parameter's value item by item (see resolve_overrides)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] + text[-1:] in ("()", "[]"):
+            text = text[1:-1]
+        items = [item.strip() for item in text.split(",")] if text.strip() else []
+        if items and not items[-1]:
+            items.pop()  # a trailing comma, as in "(1,)"
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise ValueError(
+            f"{key}: expected comma-separated values such as "
+            f"{_shown(default)!r}, got {format_value(value)}"
+        )
+    if len(items) > MAX_SEQUENCE_ITEMS:
+        raise ValueError(
+            f"{key}: at most {MAX_SEQUENCE_ITEMS} values, got {len(items)}"
+        )
+    like = default[0] if default else None
+    return tuple(
+        parse_quantity(item, like=like, name=f"{key}[{i}]")
+        for i, item in enumerate(items)
+    )
 
 
 def check_parameters(params, rules, model_name="model"):
@@ -247,14 +286,40 @@ def save_model_results(
     return save_results(Path(out_dir) / f"{name}.h5", arrays, metadata)
 
 
-def model_main(name, run, argv=None, description=None):
+def model_main(name, run, argv=None, description=None, *, parameters=None, quick=None):
     """Command line shared by all model scripts; returns the exit status.
 
     Bad options (``--seed`` outside [0, 2**32 - 1], an ``--out`` that is not
     a writable folder) and a ``ValueError`` from ``run`` (a bad ``--set``)
     end with ``<prog>: error: ...`` and exit status 2, without a traceback.
+
+    Parameters
+    ----------
+    name : str
+        The model's name (the script is ``<name>.py``, the result
+        ``<name>.h5``).
+    run : callable
+        The script's ``run(out_dir, *, params, seed, quick, device)``.
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+    description : str, optional
+        The first line of ``--help``.
+    parameters, quick : dict, optional
+        The script's ``PARAMETERS`` and ``QUICK`` values, listed with their
+        units at the end of ``--help``; the ``--set`` example names one of
+        them.
     """
-    parser = argparse.ArgumentParser(prog=f"{name}.py", description=description)
+    example = "w_inh=2 nS"
+    epilog = None
+    if parameters:
+        example = _set_example(parameters)
+        epilog = _parameter_listing(parameters, quick or {})
+    parser = argparse.ArgumentParser(
+        prog=f"{name}.py",
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="small, fast run")
     parser.add_argument(
         "--seed", type=int, default=0, help="random seed, 0 to 2**32 - 1"
@@ -271,7 +336,7 @@ def model_main(name, run, argv=None, description=None):
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a parameter, e.g. --set 'w_inh=2 nS'",
+        help=f"override a parameter, e.g. --set '{example}' (repeat for more)",
     )
     args = parser.parse_args(argv)
     try:
@@ -302,6 +367,34 @@ def model_main(name, run, argv=None, description=None):
     for key, value in metrics.items():
         print(f"{key:>30s}  {value}")
     return 0
+
+
+def _set_example(parameters):
+    """An example ``--set`` value: the first parameter with a unit, at its default."""
+    with_unit = [key for key, value in parameters.items() if hasattr(value, "dim")]
+    key = with_unit[0] if with_unit else next(iter(parameters))
+    return f"{key}={_shown(parameters[key])}"
+
+
+def _shown(value):
+    """A default as ``--set`` takes it: ``40 nS``, ``400``, ``(0, 0.5, 1)``."""
+    if not hasattr(value, "dim"):
+        return str(value)
+    # A bare unit (1 / second) prints as its name ("s^-1"); a quantity made
+    # from it prints with its value ("1. Hz").
+    return str(value * 1.0).replace(". ", " ")
+
+
+def _parameter_listing(parameters, quick):
+    """The parameter table at the end of a model script's ``--help``."""
+    width = max(len(key) for key in parameters)
+    lines = ["parameters (default; with --quick in brackets where it differs):"]
+    for key, value in parameters.items():
+        line = f"  {key:<{width}}  {_shown(value)}"
+        if key in quick:
+            line += f"  [{_shown(quick[key])}]"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _check_out(out, name):

@@ -1,12 +1,28 @@
 """Bad input to model scripts: refused with one clear line, before any work."""
 
+import re
+
 import pytest
+from brian2 import Hz, cm, second, uA
 
 from neurorelax.scripting import (
     check_parameters,
     load_script,
     model_main,
     resolve_overrides,
+)
+
+MODEL_SCRIPTS = (
+    "action_potential",
+    "attractor",
+    "ei_network",
+    "graph_diffusion",
+    "ion_vs_graph",
+    "jacobi_relaxation",
+    "lateral_inhibition",
+    "membrane_relaxation",
+    "replay",
+    "spectral_decay",
 )
 
 
@@ -181,3 +197,71 @@ def test_graph_models_refuse_bad_parameters_before_running(
     with pytest.raises(ValueError, match=message):
         module.run(tmp_path, params=params, quick=True, device="numpy")
     assert not (tmp_path / f"{model}.h5").exists()
+
+
+def test_tuple_parameters_take_comma_separated_text():
+    defaults = {"factors": (0, 0.5, 1), "tau": 2.0}
+    for text in ("0, 2", "(0, 2)", "[0, 2]", " 0,2 ", "0, 2,"):
+        assert resolve_overrides(defaults, {"factors": text}, "fake")["factors"] == (
+            0.0,
+            2.0,
+        )
+    assert resolve_overrides(defaults, {"factors": "(1,)"}, "fake")["factors"] == (1,)
+    assert resolve_overrides(defaults, {"factors": "()"}, "fake")["factors"] == ()
+    assert resolve_overrides(defaults, {"factors": [3, "4"]}, "fake")["factors"] == (
+        3,
+        4.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0, x", "factors[1]: could not parse 'x'; expected a finite number"),
+        ("0, nan", "factors[1]: 'nan' is not a finite number"),
+        ("0, 1 nS", "factors[1]: expected a plain number without a unit, got 1."),
+        (5, "factors: expected comma-separated values such as '(0, 0.5, 1)', got 5"),
+        (",".join(["1"] * 1001), "factors: at most 1000 values, got 1001"),
+    ],
+)
+def test_tuple_parameters_refuse_bad_items_by_position(value, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+        resolve_overrides({"factors": (0, 0.5, 1)}, {"factors": value}, "fake")
+
+
+def test_brian2_short_unit_names_are_accepted():
+    defaults = {"duration": 1 * second, "I": 1 * uA / cm**2, "rate": 1 / second}
+    merged = resolve_overrides(
+        defaults, {"duration": "1.5 s", "I": "0.12 A/(m^2)", "rate": "10 mHz"}, "fake"
+    )
+    assert merged["duration"] == 1.5 * second
+    assert float(merged["I"] / (uA / cm**2)) == pytest.approx(12)
+    assert merged["rate"] == 0.01 * Hz
+
+
+@pytest.mark.parametrize("name", MODEL_SCRIPTS)
+def test_help_lists_every_parameter_as_set_takes_it(capsys, name):
+    model = load_script(name)
+    with pytest.raises(SystemExit) as exit_info:
+        model.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    listing = text.split("parameters (default; with --quick in brackets")[1]
+    rows = [line.split(None, 1) for line in listing.splitlines()[1:] if line.strip()]
+    assert [key for key, _ in rows] == list(model.PARAMETERS)
+    for key, shown in rows:
+        default, _, quick = shown.partition("  [")
+        for table, value in ((model.PARAMETERS, default), (model.QUICK, quick)):
+            if key not in table or not value:
+                continue
+            parsed = resolve_overrides(
+                model.PARAMETERS, {key: value.rstrip("]").strip()}, name
+            )[key]
+            expected = table[key]
+            if isinstance(expected, tuple):
+                assert parsed == pytest.approx(tuple(map(float, expected)))
+            else:
+                # In SI units (resolve_overrides has checked the dimensions).
+                assert float(parsed) == pytest.approx(float(expected), rel=1e-12)
+    set_example = re.search(r"--set '(\w+)=", text).group(1)
+    assert set_example in model.PARAMETERS

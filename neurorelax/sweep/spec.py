@@ -850,8 +850,8 @@ def _unit_of(items, default, name):
 
         unit = get_unit(default.dim)
         try:
-            # Brian2's short form ("m^-2 A") uses symbols that are not unit
-            # names; its long form ("metre ** -2 * amp") always parses.
+            # Brian2's short form ("s", "m^-2 A") parses as written; should
+            # a symbol not, its long form ("metre ** -2 * amp") always does.
             parse_quantity(f"1 {unit}")
         except ValueError:
             return unit.name

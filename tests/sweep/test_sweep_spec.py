@@ -361,7 +361,8 @@ def test_quantities_given_in_a_dict_get_a_table_unit_that_parses():
         base_dir=MODELS,
     )
 
-    assert spec.units["tau"] == "second"
+    assert spec.units["tau"] == "s"
+    assert parse_quantity(f"5 {spec.units['tau']}") == 5 * second
     assert [p.values["tau"] for p in spec.points()] == pytest.approx([0.005, 0.01])
 
 
