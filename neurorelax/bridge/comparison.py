@@ -302,11 +302,13 @@ def _epochs(activation, starts_, bin_width_, n_bins):
 
 
 def noise_ceiling(measured, noise_variance, keep=None):
-    """Best R^2 any model can reach when the measurement holds this noise.
+    """Estimate the best R^2 any model can reach on a noisy trial average.
 
     R^2_max = 1 - mean(noise variance) / variance(measured), over the samples
     selected by ``keep`` (default all): a model equal to the noise-free
-    response still leaves the noise of the trial average as residual.
+    response still leaves the noise of the trial average as residual. The
+    noise variance is estimated from the spread between rounds, so with few
+    rounds the ceiling is noisy too, and a model may score above it.
     """
     if keep is not None:
         measured, noise_variance = measured[keep], noise_variance[keep]
@@ -437,10 +439,11 @@ def run_comparison(
         (gain / decay), the combinations that stay identifiable when the
         network responds faster than the smoothing kernel,
         ``node_corr_median/<model>``, fitted ``<param>/<model>``,
-        ``effective_graph_r``, ``r2_ceiling_test`` and
-        ``r2_ceiling_test_unstimulated`` (the best R^2 any model could reach
-        given the trial-to-trial noise left in the averages, see
-        :func:`noise_ceiling`), ``baseline_rate_mean`` (Hz),
+        ``effective_graph_r``, ``strength_mean`` and ``strength_spread``
+        (node strengths' mean and (max - min) / mean), ``r2_ceiling_test`` and
+        ``r2_ceiling_test_unstimulated`` (estimates of the best R^2 any
+        model could reach given the trial-to-trial noise left in the
+        averages, see :func:`noise_ceiling`), ``baseline_rate_mean`` (Hz),
         ``peak_activation`` (Hz), ``tau_spiking_<k>`` and
         ``tau_graph_<k>/<model>`` (s), ``n_spikes``, ``wall_time`` (s).
     """
@@ -541,6 +544,11 @@ def run_comparison(
 
     # effective graph and summary numbers
     metrics["effective_graph_r"] = mx.pearson_offdiagonal(effective, weights)
+    strength = np.asarray(weights).sum(axis=1)
+    metrics["strength_mean"] = float(strength.mean())
+    metrics["strength_spread"] = (
+        float(np.ptp(strength) / strength.mean()) if strength.mean() > 0 else np.nan
+    )
     for k in range(n_modes):
         metrics[f"tau_spiking_{k}"] = float(tau_spiking[k])
     test = slice(n_train, None)
@@ -733,6 +741,11 @@ def _simulate(weights, protocol, params, seed, device, directory, report):
     return spikes_i, spikes_t, effective
 
 
+# Node strengths closer than this (relative spread) make a graph regular for
+# diagnose(): the strength leak cannot be told from the decay there.
+REGULAR_SPREAD = 1e-9
+
+
 def diagnose(metrics, n_modes):
     """Say in words where the diffusion model falls short (or that it does not).
 
@@ -784,6 +797,15 @@ def diagnose(metrics, n_modes):
                 + ("closes" if shares["extended"] >= 0.8 else "narrows")
                 + " that gap."
             )
+    if float(metrics.get("strength_spread", np.nan)) < REGULAR_SPREAD:
+        strength = metrics["strength_mean"]
+        total = metrics["decay/extended"] + metrics["eta/extended"] * strength
+        lines.append(
+            f"Every node has the same strength ({strength:.3g}), so the strength "
+            "leak acts as one more uniform decay: the extended model's eta and "
+            "decay are not separately identified here, only decay + eta * "
+            f"strength = {total:.3g}/s."
+        )
     pairs = []
     for k in range(n_modes):
         # graphs with fewer nodes than n_modes have fewer modes

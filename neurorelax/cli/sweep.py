@@ -8,6 +8,7 @@ records (scheduler and nanny start and stop) show from INFO on with
 """
 
 import logging
+import sys
 
 __all__ = ["register"]
 
@@ -64,6 +65,11 @@ def register(subparsers):
         help="after the sweep, save <out>/<METRIC>_vs_<X>[_<Y>].png",
     )
     parser.add_argument(
+        "--log",
+        action="store_true",
+        help="with --plot: the metric on a logarithmic scale",
+    )
+    parser.add_argument(
         "--no-progress", action="store_true", help="do not draw a progress bar"
     )
     parser.set_defaults(handler=_run)
@@ -83,6 +89,8 @@ def _run(args):
             f"--plot: the axes X and Y must be two different parameters, got "
             f"{args.plot[1]!r} twice"
         )
+    if args.log and args.plot is None:
+        raise ValueError("--log applies only with --plot METRIC X [Y]")
     if args.workers is not None:
         check_workers(args.workers, "--workers")
     spec = load_spec(args.spec)
@@ -132,7 +140,16 @@ def _run(args):
             print(f"  {record['directory']}: {record['error']}")
     if args.plot:
         metric, x, *rest = args.plot
-        ax = plot_metric(result, metric, x, rest[0] if rest else None)
+        try:
+            ax = plot_metric(result, metric, x, rest[0] if rest else None, log=args.log)
+        except ValueError as error:
+            # The sweep itself is done and saved; only the plot is refused.
+            print(
+                f"neurorelax sweep: no plot: {error}; the table is saved: "
+                f"{result.table_path}",
+                file=sys.stderr,
+            )
+            return 2
         stem = "_".join([metric, "vs", x, *rest])
         path = result.output / f"{stem}.png"
         ax.figure.savefig(path, dpi=150)

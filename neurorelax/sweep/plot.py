@@ -6,13 +6,14 @@ import logging
 import numpy as np
 
 from neurorelax.sweep.table import read_table
+from neurorelax.validation import format_value
 
 __all__ = ["plot_metric"]
 
 logger = logging.getLogger(__name__)
 
 
-def plot_metric(source, metric, x, y=None, *, where=None, ax=None):
+def plot_metric(source, metric, x, y=None, *, where=None, ax=None, log=False):
     """Plot ``metric`` against parameter ``x`` (lines) or ``x`` and ``y`` (map).
 
     Seeds are averaged: with one parameter each line shows the mean over
@@ -36,6 +37,9 @@ def plot_metric(source, metric, x, y=None, *, where=None, ax=None):
         where that parameter has that value, e.g. ``{"contrast": 0.1}``.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; by default a new Figure (no pyplot, any backend).
+    log : bool, optional
+        Show the metric on a logarithmic scale (the vertical axis of lines,
+        the colours of a map), for metrics that span decades.
 
     Returns
     -------
@@ -45,8 +49,8 @@ def plot_metric(source, metric, x, y=None, *, where=None, ax=None):
     ------
     ValueError
         If ``metric``, ``x``, ``y`` or a ``where`` key is not a column of the
-        table, ``y`` is ``x``, or, for a map, other parameters still take
-        several values.
+        table, ``y`` is ``x``, for a map, other parameters still take several
+        values, or, with ``log``, the metric has a value <= 0.
     """
     if y is not None and y == x:
         raise ValueError(
@@ -65,6 +69,10 @@ def plot_metric(source, metric, x, y=None, *, where=None, ax=None):
         _check_column("where", key, list(units))
         rows = [row for row in rows if np.isclose(row[key], value)]
     rows = [row for row in rows if row["status"] == "ok"]
+    if not isinstance(log, bool | np.bool_):
+        raise ValueError(f"log must be True or False, got {format_value(log)}")
+    if log:
+        _check_positive(rows, metric)
     if ax is None:
         from matplotlib.figure import Figure
 
@@ -73,13 +81,15 @@ def plot_metric(source, metric, x, y=None, *, where=None, ax=None):
     others = [n for n in units if n not in (x, y) and len({r[n] for r in rows}) > 1]
     if y is None:
         _lines(ax, rows, metric, x, others, units)
+        if log:
+            ax.set_yscale("log")
     else:
         if others:
             raise ValueError(
                 f"plot_metric: parameters {', '.join(others)} take several values; "
                 "choose one value of each with where={name: value}"
             )
-        _map(ax, rows, metric, x, y, units)
+        _map(ax, rows, metric, x, y, units, log=log)
     ax.set_xlabel(_label(x, units))
     return ax
 
@@ -90,6 +100,18 @@ def _as_table(source):
     if hasattr(source, "column_names"):
         return source
     return read_table(source)
+
+
+def _check_positive(rows, metric):
+    """Refuse a log scale for a metric with a value <= 0 (or not a number)."""
+    values = np.array([row[metric] for row in rows], dtype=float)
+    bad = values[~(values > 0)]
+    if bad.size:
+        raise ValueError(
+            f"log: a logarithmic scale needs values > 0, but metric {metric!r} "
+            f"has {bad.size} of {values.size} points <= 0 or NaN (such as "
+            f"{bad[0]:g}); plot it without log"
+        )
 
 
 def _check_column(argument, name, known):
@@ -126,7 +148,7 @@ def _text(value):
     return f"{value:g}" if isinstance(value, float | int) else str(value)
 
 
-def _map(ax, rows, metric, x, y, units):
+def _map(ax, rows, metric, x, y, units, *, log=False):
     xs = sorted({row[x] for row in rows})
     ys = sorted({row[y] for row in rows})
     grid = np.full((len(ys), len(xs)), np.nan)
@@ -135,7 +157,12 @@ def _map(ax, rows, metric, x, y, units):
             samples = [r[metric] for r in rows if r[x] == x_value and r[y] == y_value]
             if samples:
                 grid[i, j] = np.mean(samples)
-    mesh = ax.pcolormesh(_edges(xs), _edges(ys), grid, shading="flat")
+    norm = None
+    if log:
+        from matplotlib.colors import LogNorm
+
+        norm = LogNorm()
+    mesh = ax.pcolormesh(_edges(xs), _edges(ys), grid, shading="flat", norm=norm)
     ax.figure.colorbar(mesh, ax=ax, label=metric)
     # Ticks at the grid values, so that every cell can be read off.
     ax.set_xticks(xs, [_text(value) for value in xs])

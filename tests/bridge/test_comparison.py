@@ -120,6 +120,23 @@ def test_diagnosis_says_why_diffusion_misses_the_spread():
     assert "narrows that gap" in text
 
 
+def test_diagnosis_names_what_a_regular_graph_leaves_unidentified():
+    metrics = _metrics(0.9, 0.45, 0.46)
+    metrics.update(
+        {"strength_mean": 2.0, "strength_spread": 0.0, "decay/extended": 629.0}
+    )
+    text = comparison.diagnose(metrics, 2)
+    assert (
+        "Every node has the same strength (2), so the strength leak acts as one "
+        "more uniform decay: the extended model's eta and decay are not separately "
+        "identified here, only decay + eta * strength = 449/s." in text
+    )
+    metrics["strength_spread"] = 0.3
+    assert "same strength" not in comparison.diagnose(metrics, 2)
+    del metrics["strength_spread"]  # a result saved before the metric existed
+    assert "same strength" not in comparison.diagnose(metrics, 2)
+
+
 def test_diagnosis_without_a_gap_says_nothing_about_one():
     text = comparison.diagnose(_metrics(0.9, 0.45, 0.46), 2)
     assert "conserves" not in text
@@ -208,7 +225,12 @@ def test_compare_command_end_to_end_on_numpy(tmp_path, capsys):
     assert not missing
     assert data["metrics"]["effective_graph_r"] >= 0.9
     assert (out / "comparison.png").stat().st_size > 10_000
-    assert "R2 test" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "R2 test" in printed
+    # ring:6 is regular: every node has strength 2
+    assert data["metrics"]["strength_mean"] == 2.0
+    assert data["metrics"]["strength_spread"] == 0.0
+    assert "Every node has the same strength (2)" in printed
 
     # the saved result re-plots without running anything
     status = cli_main(

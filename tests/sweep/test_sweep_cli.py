@@ -81,6 +81,18 @@ def test_cli_refuses_a_malformed_plot_request(write_spec, capsys):
     assert "--plot expects METRIC X [Y], got 'square x y z'" in capsys.readouterr().err
 
 
+def test_cli_refuses_log_without_plot_before_running(write_spec, capsys):
+    spec = write_spec("model: MODELS/failing_model.py\n")
+
+    with pytest.raises(SystemExit, match="2"):
+        main(["sweep", str(spec), "--log"])
+
+    assert "error: --log applies only with --plot METRIC X [Y]" in (
+        capsys.readouterr().err
+    )
+    assert not (spec.parent / "spec_sweep").exists()
+
+
 @pytest.mark.parametrize("verbose", [False, True])
 def test_cli_shows_dask_info_logs_only_with_v(write_spec, verbose):
     spec = write_spec("""

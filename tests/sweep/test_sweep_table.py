@@ -3,7 +3,9 @@
 import json
 import math
 
+import pyarrow as pa
 import pytest
+from matplotlib.colors import LogNorm
 
 from neurorelax.sweep import load_spec, plot_metric, read_table
 from neurorelax.sweep.table import build_table, write_table
@@ -86,3 +88,46 @@ def test_table_files_are_checked(tmp_path):
     (tmp_path / "table.txt").write_text("")
     with pytest.raises(ValueError, match=r"path must end in .parquet or .csv"):
         read_table(tmp_path / "table.txt")
+
+
+def _grid_table(values):
+    """A finished 2 x 2 sweep over 'a' and 'b' whose metric 'm' takes ``values``."""
+    rows = [
+        {"a": a, "b": b, "seed": 0, "status": "ok", "m": m}
+        for (a, b), m in zip(
+            [(1.0, 10.0), (2.0, 10.0), (1.0, 20.0), (2.0, 20.0)], values, strict=True
+        )
+    ]
+    metadata = {"units": json.dumps({"a": "", "b": "nS"}), "metrics": '["m"]'}
+    return pa.Table.from_pylist(rows).replace_schema_metadata(metadata)
+
+
+def test_log_puts_the_metric_on_a_log_scale():
+    table = _grid_table([1.0, 10.0, 1e3, 3.6e4])
+
+    lines = plot_metric(table, "m", "a", where={"b": 10.0}, log=True)
+    grid = plot_metric(table, "m", "a", "b", log=True)
+
+    assert lines.get_yscale() == "log"
+    mesh = grid.collections[0]
+    assert isinstance(mesh.norm, LogNorm)
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (1.0, 3.6e4)
+    linear = plot_metric(table, "m", "a", "b").collections[0]
+    assert not isinstance(linear.norm, LogNorm)
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"), [([1.0, 0.0, 2.0, 3.0], "0"), ([1.0, 2.0, -5.0, 3.0], "-5")]
+)
+def test_log_refuses_values_that_are_not_positive(values, shown):
+    with pytest.raises(
+        ValueError,
+        match=rf"^log: a logarithmic scale needs values > 0, but metric 'm' has 1 of "
+        rf"4 points <= 0 or NaN \(such as {shown}\); plot it without log$",
+    ):
+        plot_metric(_grid_table(values), "m", "a", "b", log=True)
+
+
+def test_log_must_be_a_bool():
+    with pytest.raises(ValueError, match=r"^log must be True or False, got 'yes'$"):
+        plot_metric(_grid_table([1.0, 2.0, 3.0, 4.0]), "m", "a", "b", log="yes")
