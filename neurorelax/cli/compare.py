@@ -39,6 +39,36 @@ RUN_DEFAULTS = {
 }
 
 
+def _time_option(unit, per_second):
+    """An argparse type for a time: a plain number in ``unit``, or with a unit.
+
+    ``per_second`` converts seconds to ``unit`` (1 for s, 1e3 for ms). A
+    plain number, ``nan`` and ``inf`` included, is returned as given, for
+    the range checks to refuse by the option's name.
+    """
+
+    def parse(text):
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        from brian2 import second
+
+        from neurorelax.quantities import parse_quantity
+
+        try:
+            value = parse_quantity(text, like=1 * second, name="time")
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(
+                f"expected a time in {unit} or with its unit (such as '500 ms'); "
+                f"{error}"
+            ) from None
+        return float(value / second) * per_second
+
+    parse.__name__ = f"time in {unit}"
+    return parse
+
+
 def register(subparsers):
     """Add the ``compare`` sub-command."""
     parser = subparsers.add_parser(
@@ -63,9 +93,9 @@ def register(subparsers):
     )
     parser.add_argument(
         "--duration",
-        type=float,
+        type=_time_option("s", 1.0),
         default=RUN_DEFAULTS["duration"],
-        help="simulated time in seconds (default 20)",
+        help="simulated time in seconds, or with its unit as in '500 ms' (default 20)",
     )
     parser.add_argument(
         "--seed",
@@ -86,15 +116,15 @@ def register(subparsers):
     )
     parser.add_argument(
         "--smoothing",
-        type=float,
+        type=_time_option("ms", 1e3),
         default=RUN_DEFAULTS["smoothing"],
-        help="Gaussian smoothing width in ms (default 10)",
+        help="Gaussian smoothing width in ms, or with its unit (default 10)",
     )
     parser.add_argument(
         "--bin",
-        type=float,
+        type=_time_option("ms", 1e3),
         default=RUN_DEFAULTS["bin"],
-        help="bin width in ms (default 1)",
+        help="bin width in ms, or with its unit (default 1)",
     )
     parser.add_argument(
         "--train-nodes",

@@ -322,6 +322,22 @@ def test_cli_replot_accepts_metrics_that_json_kept_as_text(capsys, tmp_path):
         (["--bin", "100", "--smoothing", "100"], "--bin must leave at least 10 bins"),
         (["--bin", "1e-6"], "--bin 1e-06 ms with --duration 20 s gives 1.98e+10 "),
         (["--duration", "1"], "--duration must be at least 2.25 s to fit"),
+        (["--duration", "500 ms"], "--duration must be at least 2.25 s to fit"),
+        (["--smoothing", "0.5 s"], "--smoothing must be at most the 350 ms stimulus"),
+        (
+            ["--bin", "2 ms", "--smoothing", "1 ms"],
+            "--smoothing must be at least --bin",
+        ),
+        (
+            ["--duration", "3 mV"],
+            "argument --duration: expected a time in s or with its unit (such as "
+            "'500 ms'); time: expected a value in units of second, got 3. * mvolt",
+        ),
+        (
+            ["--bin", "one"],
+            "argument --bin: expected a time in ms or with its unit (such as "
+            "'500 ms'); time: could not parse 'one'",
+        ),
         (["--train-nodes", "1,2", "--test-nodes", "2"], "--test-nodes must differ"),
     ],
 )
