@@ -105,6 +105,10 @@ def _integer_array(name, values):
             f"{name} must be an array of integers, got dtype {array.dtype} "
             f"({format_value(values)})"
         )
+    if array.dtype.kind == "u" and array.max() > np.iinfo(np.int64).max:
+        raise ValueError(
+            f"{name} must hold integers below 2**63, got {int(array.max())}"
+        )
     return array.astype(np.int64)
 
 
@@ -264,8 +268,8 @@ def coarse_grain(
         integer arrays, a neuron id is outside [0, len(assembly_of)), a spike
         time is not finite, ``neuron_ids`` and ``spike_times_`` differ in
         length, the times are not finite numbers, the window holds more than
-        :data:`MAX_CELLS` assembly-bins, or ``baseline`` does not have shape
-        (n_assemblies,).
+        :data:`MAX_CELLS` assembly-bins, the smoothing kernel is wider than
+        the window, or ``baseline`` does not have shape (n_assemblies,).
     """
     n_assemblies = check_integer("n_assemblies", n_assemblies, minimum=1)
     check_smoothing(bin_width_, smoothing_width_, kernel)
@@ -275,6 +279,11 @@ def coarse_grain(
         raise ValueError(
             f"t_stop - t_start must be at least one bin ({bin_width_:g} s), got "
             f"{t_stop_ - t_start_:g} s"
+        )
+    if smoothing_width_ > t_stop_ - t_start_:
+        raise ValueError(
+            f"smoothing_width must be at most the window t_stop - t_start "
+            f"({t_stop_ - t_start_:g} s), got {smoothing_width_:g} s"
         )
     n_bins = int(round((t_stop_ - t_start_) / bin_width_))
     if n_bins * n_assemblies > MAX_CELLS:

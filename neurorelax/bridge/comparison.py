@@ -318,6 +318,9 @@ def noise_ceiling(measured, noise_variance, keep=None):
 
 MAX_REPETITIONS = 1_000_000
 MAX_SYNAPSES = 500_000_000
+# The comparison holds the weights as a dense matrix (800 MB at this size)
+# and fits one activation per node and time bin.
+MAX_NODES = 10_000
 BYTES_PER_SYNAPSE = 60
 
 
@@ -326,7 +329,7 @@ def estimated_synapses(weights, params):
 
     Parameters
     ----------
-    weights : ndarray of shape (n_nodes, n_nodes)
+    weights : ndarray or scipy.sparse array of shape (n_nodes, n_nodes)
         Graph weights; every non-zero entry is an edge.
     params : AssemblyParameters
 
@@ -339,8 +342,13 @@ def estimated_synapses(weights, params):
     """
     # Python numbers: no int64 overflow for a huge neurons_per_node
     n_e, n_i = int(params.neurons_per_node), int(params.n_inhibitory)
+    n_edges = (
+        weights.count_nonzero()
+        if hasattr(weights, "count_nonzero")
+        else np.count_nonzero(weights)
+    )
     local = int(weights.shape[0]) * (n_e + n_i) ** 2 * float(params.p_local)
-    inter = int(np.count_nonzero(weights)) * n_e**2 * float(params.p_inter)
+    inter = int(n_edges) * n_e**2 * float(params.p_inter)
     return int(local + inter)
 
 
@@ -451,6 +459,12 @@ def run_comparison(
 
     # every check before the simulation
     report = progress or (lambda stage, fraction: None)
+    size = graph.n_nodes if hasattr(graph, "weights") else np.shape(graph)[0]
+    if size > MAX_NODES:
+        raise ValueError(
+            f"graph has {size:,} nodes; the comparison takes at most "
+            f"{MAX_NODES:,} (it holds dense node-by-node matrices)"
+        )
     weights = (
         np.asarray(graph.weights.toarray())
         if hasattr(graph, "weights")

@@ -299,6 +299,14 @@ def fit_graph_model(
     Returns
     -------
     FitResult
+
+    Raises
+    ------
+    ValueError
+        Before fitting, for arrays of the wrong shape or with non-finite
+        entries, ``inputs`` or ``measured`` that are all zero (nothing to
+        fit), ``dt_`` not > 0, and unknown, repeated or conflicting names in
+        ``free``, ``fixed`` and ``initial_guess``.
     """
     laplacian = check_finite_array("laplacian", laplacian, ndim=2)
     n_nodes = laplacian.shape[0]
@@ -310,6 +318,12 @@ def fit_graph_model(
             f"{inputs.shape}"
         )
     check_positive("dt_", dt_)
+    for label, array in (("inputs", inputs), ("measured", measured)):
+        if not np.any(array):
+            raise ValueError(
+                f"{label} must not be all zero: the fit has nothing to fit "
+                f"(gain and the rates are not identified), got shape {array.shape}"
+            )
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     if isinstance(free, str):
         free = (free,)

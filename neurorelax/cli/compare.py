@@ -223,11 +223,14 @@ def resolve_graph(name):
     ``None`` gives the default connectome; every other spec goes through
     :func:`neurorelax.connectome.from_spec`.
     """
+    from neurorelax.bridge.comparison import MAX_NODES
     from neurorelax.connectome import default_connectome, from_spec
 
     if name is None:
         return default_connectome()
-    return from_spec(name)
+    # Checked before a generator builds the graph: compare holds dense
+    # node-by-node matrices.
+    return from_spec(name, max_nodes=MAX_NODES)
 
 
 def check_arguments(args):
@@ -553,11 +556,7 @@ def _run(args):
 def _check_size(graph, params, neurons_per_node):
     from neurorelax.bridge.comparison import check_network_size
 
-    weights = (
-        graph.weights.toarray()
-        if hasattr(graph, "weights")
-        else np.asarray(graph, dtype=np.float64)
-    )
+    weights = graph.weights if hasattr(graph, "weights") else np.asarray(graph, float)
     return check_network_size(
         weights,
         params.with_values(neurons_per_node=neurons_per_node),

@@ -340,7 +340,7 @@ def default_connectome():
     return dataclasses.replace(prepared, name=DEFAULT_CONNECTOME_NAME).to_graph()
 
 
-def from_spec(spec, *, seed=None, **options):
+def from_spec(spec, *, seed=None, max_nodes=None, **options):
     """Return a graph from a command-line style spec.
 
     Parameters
@@ -353,6 +353,9 @@ def from_spec(spec, *, seed=None, **options):
     seed : int, optional
         Seed for generators, in [0, 2**32 - 1] (default 0). Refused for
         connectomes and files, which hold no randomness.
+    max_nodes : int, optional
+        Refuse a graph of more nodes: a generator spec before it is built,
+        a file or connectome once read.
     **options
         Preparation options for :func:`load`; for generators the
         preparation options only (generated graphs are undirected, so
@@ -391,7 +394,9 @@ def from_spec(spec, *, seed=None, **options):
                 f"a generator spec ({', '.join(GENERATOR_SPECS.values())})",
             ],
         )
-        return load(text, **options)
+        graph = load(text, **options)
+        _check_node_count(text, graph.n_nodes, max_nodes)
+        return graph
 
     _refuse_directed(
         options.pop("directed", False),
@@ -418,6 +423,7 @@ def from_spec(spec, *, seed=None, **options):
     )
     seed = check_seed(0 if seed is None else seed)
     function, arguments, n_nodes = parsed
+    _check_node_count(text, n_nodes, max_nodes)
     if n_nodes > LARGE_GENERATOR_NODES:
         logger.warning(
             "%s: building %s nodes through networkx; this can take a minute",
@@ -454,6 +460,15 @@ def spec_node_count(spec):
     """
     parsed = _parse_generator(str(spec))
     return None if parsed is None else parsed[2]
+
+
+def _check_node_count(text, n_nodes, max_nodes):
+    """Refuse a graph of more than ``max_nodes`` nodes (if a limit is given)."""
+    if max_nodes is not None and n_nodes > max_nodes:
+        raise ValueError(
+            f"graph {text!r} has {n_nodes:,} nodes; at most {max_nodes:,} are "
+            "allowed here"
+        )
 
 
 def _parse_generator(text):

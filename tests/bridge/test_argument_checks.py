@@ -62,6 +62,19 @@ def _coarse(ids, times, **changes):
         ([0], [0.01], {"baseline": [1.0, 2.0, 3.0]}, r"baseline must have shape"),
         ([0], [0.01], {"t_stop_": "1"}, "t_stop must be a finite number"),
         ([0], [0.01], {"t_stop_": 1e12}, "more than the limit of"),
+        (
+            [0],
+            [0.01],
+            {"smoothing_width_": 1e6},
+            r"^smoothing_width must be at most the window t_stop - t_start \(0.1 s\), "
+            r"got 1e\+06 s$",
+        ),
+        (
+            np.array([2**64 - 1], dtype=np.uint64),
+            [0.01],
+            {},
+            r"^neuron_ids must hold integers below 2\*\*63, got 18446744073709551615$",
+        ),
     ],
 )
 def test_coarse_grain_refuses_bad_spikes(ids, times, changes, message):
@@ -134,6 +147,19 @@ def test_simulate_graph_model_refuses_bad_arguments(params, changes, error, mess
     strength = kwargs.pop("strength", None)
     with pytest.raises(error, match=message):
         simulate_graph_model(base, **kwargs, strength=strength)
+
+
+@pytest.mark.parametrize("which", ["inputs", "measured"])
+def test_fit_graph_model_refuses_all_zero_data(which):
+    laplacian, inputs, measured = _data()
+    arrays = {"inputs": inputs, "measured": measured}
+    arrays[which] = np.zeros_like(arrays[which])
+    with pytest.raises(
+        ValueError,
+        match=rf"^{which} must not be all zero: the fit has nothing to fit \(gain "
+        r"and the rates are not identified\), got shape \(1, 2, 40\)$",
+    ):
+        fit_graph_model(laplacian, arrays["inputs"], arrays["measured"], 1e-3)
 
 
 def test_fit_graph_model_still_fits():

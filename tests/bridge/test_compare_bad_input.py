@@ -396,3 +396,29 @@ def test_cli_replot_refuses_a_graph_and_run_options(capsys, tmp_path):
         "so it takes no the graph 'tvb192', --duration, --seed; drop them" in err
     )
     assert not (tmp_path / "run" / "comparison.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("graph", "nodes"),
+    [("ring:100000", "100,000"), ("sbm:1000x1000,0.001,0.000001", "1,000,000")],
+)
+def test_cli_refuses_a_graph_too_large_before_building_it(
+    capsys, tmp_path, graph, nodes
+):
+    code, err = _compare(capsys, graph, "--device", "numpy", "--out", str(tmp_path))
+    assert code == 2
+    assert (
+        f"neurorelax compare: error: graph '{graph}' has {nodes} nodes; at most "
+        "10,000 are allowed here" in err
+    )
+
+
+def test_library_refuses_a_graph_too_large_before_densifying():
+    from neurorelax.connectome import generators
+
+    with pytest.raises(
+        ValueError,
+        match=r"^graph has 10,001 nodes; the comparison takes at most 10,000 \(it "
+        r"holds dense node-by-node matrices\)$",
+    ):
+        run_comparison(generators.ring(10_001), duration_=5.0)
