@@ -88,16 +88,33 @@ def _current_umask():
 def to_jsonable(value):
     """Convert numpy values and Brian2 quantities into JSON-ready objects.
 
-    Quantities become their string form with unit (``"10. * msecond"``);
-    arrays become lists; non-finite floats become the strings ``"nan"``,
+    A quantity becomes text with its unit, every digit kept (``"10.0 ms"``,
+    ``"123.4567890123456 us"``; it parses back with
+    :func:`neurorelax.quantities.parse_quantity`); an array of quantities
+    becomes its values in SI units, ``{"values": [...], "unit": "s"}``.
+    Arrays become lists; non-finite floats become the strings ``"nan"``,
     ``"inf"`` and ``"-inf"`` so that the JSON stays standard.
+
+    Raises
+    ------
+    ValueError
+        If two keys of a mapping are the same once written as text (``1`` and
+        ``"1"``).
     """
     if isinstance(value, dict):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
+        converted = {str(key): to_jsonable(item) for key, item in value.items()}
+        if len(converted) < len(value):
+            texts = [str(key) for key in value]
+            twice = sorted({key for key in texts if texts.count(key) > 1})
+            raise ValueError(
+                f"metadata keys must differ as text; {twice} stand for more than "
+                "one key"
+            )
+        return converted
     if isinstance(value, list | tuple):
         return [to_jsonable(item) for item in value]
     if hasattr(value, "dim") and hasattr(value, "dimensions"):
-        return str(value)
+        return _quantity_json(value)
     if isinstance(value, np.ndarray):
         return to_jsonable(value.tolist())
     if isinstance(value, np.bool_ | bool):
@@ -110,6 +127,54 @@ def to_jsonable(value):
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+def _quantity_json(value):
+    """A Brian2 quantity as JSON: text for a scalar, values and unit for an array."""
+    from brian2 import Quantity, Unit
+    from brian2.units.fundamentalunits import get_unit
+
+    numbers = np.asarray(value, dtype=float)
+    usable = np.flatnonzero(np.isfinite(numbers) & (numbers != 0))
+    si_unit = unit = get_unit(value.dim)
+    if usable.size:
+        # The unit Brian2 would show the (first usable) value in.
+        best = Quantity(numbers.flat[usable[0]], dim=value.dim).get_best_unit()
+        unit = best if isinstance(best, Unit) else unit
+    if numbers.ndim == 0:
+        text = _shortest(float(numbers), unit)
+        if text is None:
+            unit = si_unit
+            text = _shortest(float(numbers), unit) or repr(float(numbers))
+        return f"{text} {unit}"
+    # Arrays keep their SI values, which need no division to read back.
+    return {"values": to_jsonable(numbers), "unit": str(si_unit)}
+
+
+def _shortest(si_value, unit):
+    """The shortest number that, times ``unit``, gives back ``si_value``.
+
+    Back means to within two units in the last place (a value such as 0.05 ms
+    is 50.00000000000001 us in floating point, and is written as 50 us).
+    Returns None if no such number is found in ``unit``.
+    """
+    number = si_value / float(unit)
+    if not np.isfinite(si_value):
+        return str(si_value)
+    if si_value == 0:
+        return "0"
+    tolerance = 2 * np.spacing(abs(si_value))
+    positional = 1e-4 <= abs(number) < 1e7
+    for digits in range(1, 18):
+        if positional:
+            text = np.format_float_positional(
+                number, precision=digits, unique=False, fractional=False, trim="-"
+            )
+        else:
+            text = f"{number:.{digits}g}"
+        if abs(float(np.asarray(float(text) * unit)) - si_value) <= tolerance:
+            return text
+    return None
 
 
 def write_text(path, text):
@@ -150,12 +215,29 @@ def save_results(path, arrays, metadata=None):
     -------
     Path
         The written file.
+
+    Raises
+    ------
+    ValueError
+        Before anything is written, if ``path`` is a folder or the metadata
+        cannot be stored as JSON (see :func:`to_jsonable`).
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(
+            f"path {str(path)!r} is a folder; expected the name of a result file "
+            "to write"
+        )
+    # Encode the metadata before anything is written, so that a value JSON
+    # cannot hold (a complex number, a set) is refused up front.
+    try:
+        encoded = json.dumps(to_jsonable(metadata or {}))
+    except TypeError as error:
+        raise ValueError(f"metadata cannot be stored as JSON: {error}") from None
     with atomic_path(path) as temporary:
         with h5py.File(temporary, "w") as handle:
             _write_group(handle, arrays)
-            handle.attrs["metadata"] = json.dumps(to_jsonable(metadata or {}))
+            handle.attrs["metadata"] = encoded
     logger.debug("saved %d array(s) to %s", len(arrays), path)
     return path
 

@@ -4,7 +4,8 @@ The runner finds the figure scripts ``figures/fig*.py`` (see the figure-script
 contract in ``docs/ARCHITECTURE.md``). For each figure it needs the result
 files of the figure's ``MODELS``, ``OUT/data/<model>.h5``; a result file is
 reused when it is *fresh*: newer than its model script and made with the same
-``quick``, ``seed`` and ``device`` (read from the file's metadata). Otherwise
+``quick``, ``seed``, ``device`` and default parameters (read from the file's
+metadata; a result of a ``--set`` run is stale). Otherwise
 the model script is run, once, however many figures plot it. Then the figure's
 ``make_figure(results, OUT)`` draws ``OUT/<NAME>.png`` and ``.pdf`` and returns
 its checks, which go into ``OUT/report.json`` and ``OUT/report.md``.
@@ -18,6 +19,7 @@ figure was drawn and every check passed, 1 otherwise.
 
 import argparse
 import concurrent.futures
+import json
 import logging
 import multiprocessing
 import os
@@ -26,8 +28,11 @@ import time
 import traceback
 from pathlib import Path
 
+import numpy as np
+
 from neurorelax.plotting.report import Check, FigureResult, write_report
-from neurorelax.results import load_results
+from neurorelax.quantities import parse_quantity
+from neurorelax.results import load_results, to_jsonable
 from neurorelax.scripting import DEVICES, load_script, script_directory
 from neurorelax.validation import check_seed, check_writable_folder
 
@@ -169,12 +174,15 @@ def select_figures(specs, only):
     return [spec for spec in specs if spec in chosen]
 
 
-def model_freshness(result_path, script_path, *, quick, seed, device):
+def model_freshness(result_path, script_path, *, quick, seed, device, parameters=None):
     """Say whether a model's result file can be reused, and if not, why.
 
     A result is fresh when it exists, is newer than the model script and its
     metadata records the same ``quick`` and ``seed`` (and the same ``device``
-    when the model records one; graph-level models have none).
+    when the model records one; graph-level models have none), and, when
+    ``parameters`` (the model's defaults for this run) are given and the
+    result records its parameters, the same parameters: a result made with
+    ``--set`` is not a figure's result.
 
     Returns
     -------
@@ -199,7 +207,55 @@ def model_freshness(result_path, script_path, *, quick, seed, device):
             return False, f"made with {key}={metadata[key]!r}, want {value!r}"
     if "device" in metadata and metadata["device"] != device:
         return False, f"made with device={metadata['device']!r}, want {device!r}"
+    saved = metadata.get("parameters", metadata.get("model_parameters"))
+    if parameters is not None and isinstance(saved, dict):
+        wanted = json.loads(json.dumps(to_jsonable(parameters)))
+        for key, value in wanted.items():
+            if not _same_value(saved.get(key), value):
+                return False, (
+                    f"made with parameter {key}={saved.get(key)!r} (a --set run?), "
+                    f"want the default {value!r}"
+                )
     return True, ""
+
+
+def _same_value(saved, wanted):
+    """Whether two parameter values read from JSON are the same value.
+
+    Quantities are compared in SI units: the text a process writes for one
+    depends on the units Brian2 has registered there ("1 uF/(cm^2)" and
+    "0.01 F/(m^2)" are the same capacitance).
+    """
+    if isinstance(saved, list) and isinstance(wanted, list):
+        return len(saved) == len(wanted) and all(map(_same_value, saved, wanted))
+    if isinstance(saved, str) and isinstance(wanted, str) and saved != wanted:
+        try:
+            saved_value, wanted_value = parse_quantity(saved), parse_quantity(wanted)
+        except ValueError:
+            return False
+        same_unit = getattr(saved_value, "dim", None) == getattr(
+            wanted_value, "dim", None
+        )
+        return same_unit and bool(
+            np.isclose(float(saved_value), float(wanted_value), rtol=1e-12, atol=0)
+        )
+    return saved == wanted
+
+
+def _default_parameters(name, quick):
+    """The parameters a model script runs with by default, or None if unknown.
+
+    Read from the script's ``PARAMETERS`` (and ``QUICK`` for a quick run);
+    a script that fails to import is left to fail in its worker.
+    """
+    try:
+        module = load_script(name, kind="models")
+    except Exception:  # reported when the model runs
+        return None
+    defaults = getattr(module, "PARAMETERS", None)
+    if not isinstance(defaults, dict):
+        return None
+    return dict(defaults, **(getattr(module, "QUICK", {}) if quick else {}))
 
 
 def _error_text(error):
@@ -329,7 +385,12 @@ def run_figures(
             }
             continue
         fresh, reason = model_freshness(
-            data_dir / f"{name}.h5", script, quick=quick, seed=seed, device=device
+            data_dir / f"{name}.h5",
+            script,
+            quick=quick,
+            seed=seed,
+            device=device,
+            parameters=_default_parameters(name, quick),
         )
         if fresh and not rerun:
             models[name] = {"status": "reused", "seconds": 0.0, "reason": ""}

@@ -13,6 +13,7 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from brian2 import cm, farad, metre, ms, uF
 
 from neurorelax.cli import main as cli_main
 from neurorelax.cli.figures import model_freshness, run_figures, select_figures
@@ -216,6 +217,36 @@ def test_model_freshness_reasons(tmp_path):
         False,
         "result older than the model script",
     )
+
+
+def test_a_result_made_with_other_parameters_is_stale(tmp_path):
+    script = tmp_path / "m.py"
+    script.write_text("")
+    os.utime(script, (0, 0))
+    result = tmp_path / "m.h5"
+    settings = {"quick": False, "seed": 0, "device": "numpy"}
+    defaults = {"tau": 10 * ms, "n": 4, "factors": (0, 1), "C": 1 * uF / cm**2}
+    saved = dict(defaults, C=0.01 * farad / metre**2)  # the same, other units
+
+    save_results(result, {"x": [1]}, dict(settings, parameters=saved))
+    assert model_freshness(result, script, **settings, parameters=defaults) == (
+        True,
+        "",
+    )
+    for key, value, shown in (
+        ("tau", 20 * ms, "'20 ms'"),
+        ("n", 5, "5"),
+        ("factors", (0, 2), "[0, 2]"),
+    ):
+        save_results(
+            result, {"x": [1]}, dict(settings, parameters={**saved, key: value})
+        )
+        fresh, reason = model_freshness(result, script, **settings, parameters=defaults)
+        assert not fresh
+        assert reason.startswith(f"made with parameter {key}={shown} (a --set run?)")
+    # results that record no parameters are judged by the other settings only
+    save_results(result, {"x": [1]}, settings)
+    assert model_freshness(result, script, **settings, parameters=defaults)[0]
 
 
 def test_erroring_model_and_figure_are_reported_others_go_on(scripts):
