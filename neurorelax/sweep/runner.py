@@ -346,17 +346,30 @@ def _write_manifest(spec, points, script_sha):
 
 
 _ADDRESS = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}/?$"
+    r"^(?:(?P<protocol>[a-z][a-z0-9+.-]*)://)?"
+    r"(?:\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}/?$"
 )
 
 
 def _check_address(scheduler):
-    """Refuse a scheduler address that cannot name a host and port."""
-    if not isinstance(scheduler, str) or not _ADDRESS.match(scheduler):
+    """Refuse a scheduler address that cannot name a host and port over TCP.
+
+    Dask's other protocols need settings this runner does not take (``tls``
+    a security context, ``ucx`` its own package), so they are refused here
+    rather than failing after the connection timeout.
+    """
+    match = _ADDRESS.match(scheduler) if isinstance(scheduler, str) else None
+    if match is None:
         raise ValueError(
             f"scheduler must be an address such as 'tcp://10.0.0.5:8786' "
             "(protocol optional, host and port required), got "
             f"{format_value(scheduler, 200)}"
+        )
+    if match["protocol"] not in (None, "tcp"):
+        raise ValueError(
+            f"scheduler must be a TCP address such as 'tcp://10.0.0.5:8786'; the "
+            f"{match['protocol']}:// protocol needs settings the sweep runner does "
+            f"not take; got {scheduler!r}"
         )
 
 

@@ -1,6 +1,7 @@
 """Bad sweep specs and command lines are refused before any point runs."""
 
 import os
+import time
 
 import pytest
 
@@ -89,6 +90,20 @@ def test_run_sweep_refuses_a_file_as_output(write_spec, tmp_path):
 def test_run_sweep_refuses_a_malformed_scheduler_address(write_spec):
     with pytest.raises(ValueError, match=r"scheduler must be an address.*'foo'"):
         run_sweep(write_spec(M), scheduler="foo")
+
+
+@pytest.mark.parametrize("protocol", ["tls", "ucx", "ws"])
+def test_run_sweep_refuses_protocols_other_than_tcp_at_once(write_spec, protocol):
+    start = time.perf_counter()
+    with pytest.raises(
+        ValueError,
+        match=rf"^scheduler must be a TCP address such as 'tcp://10.0.0.5:8786'; "
+        rf"the {protocol}:// protocol needs settings the sweep runner does not "
+        rf"take; got '{protocol}://127.0.0.1:1'$",
+    ):
+        run_sweep(write_spec(M), scheduler=f"{protocol}://127.0.0.1:1")
+    # A hang guard, not a speed target: these used to wait for the timeout.
+    assert time.perf_counter() - start < 20
 
 
 def test_spec_file_errors_name_the_file(tmp_path):
