@@ -241,9 +241,11 @@ def check_writable_folder(name, folder, hint=""):
     Raises
     ------
     ValueError
-        If the path is an existing file or the folder cannot be created or
-        written to.
+        If the name is empty, the path is an existing file or the folder
+        cannot be created or written to.
     """
+    if isinstance(folder, str | bytes) and not folder.strip():
+        raise ValueError(f"{name} must name a folder, got {folder!r}{hint}")
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"{name} {str(folder)!r} exists and is not a folder{hint}")

@@ -125,6 +125,11 @@ def test_check_writable_folder_makes_the_folder_and_refuses_a_file(tmp_path):
         check_writable_folder("--out", a_file)
     with pytest.raises(ValueError, match=r"is not a writable folder: .*; try again"):
         check_writable_folder("--out", a_file / "sub", hint="; try again")
+    for empty in ("", "  "):
+        with pytest.raises(
+            ValueError, match=rf"^--out must name a folder, got '{empty}'$"
+        ):
+            check_writable_folder("--out", empty)
 
 
 def test_check_seed_takes_32_bit_seeds_only():

@@ -79,6 +79,7 @@ def check_options(out_dir, seed, jobs):
             f"jobs must be at most {max_jobs} ({JOBS_PER_CPU} x {os.cpu_count()} "
             f"CPUs), got {jobs}"
         )
+    check_writable_folder("out", out_dir)  # also refuses an empty name
     out_dir = Path(out_dir)
     data_dir = out_dir / "data"
     for folder in (out_dir, data_dir):
@@ -369,6 +370,14 @@ def run_figures(
         raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
     specs = select_figures(discover_figures(), only)
     out_dir = check_options(out_dir, seed, jobs)
+    for spec in specs:
+        for suffix in (".png", ".pdf"):
+            figure = out_dir / f"{spec.name}{suffix}"
+            if figure.exists() and not figure.is_file():
+                raise ValueError(
+                    f"out {str(out_dir)!r}: the figure path {str(figure)!r} exists "
+                    "and is not a file; remove it or choose another out folder"
+                )
     progress = progress or (lambda *args: None)
     data_dir = out_dir / "data"
 

@@ -299,6 +299,14 @@ def test_run_figures_refuses_bad_arguments(scripts):
         run_figures(scripts / "out", jobs=0)
     with pytest.raises(ValueError, match=r"device must be one of .* got 'gpu'"):
         run_figures(scripts / "out", device="gpu")
+    with pytest.raises(ValueError, match=r"^out must name a folder, got ''$"):
+        run_figures("")
+    (scripts / "out" / "fig01_a.pdf").mkdir(parents=True)
+    with pytest.raises(
+        ValueError, match=r"the figure path '.*fig01_a.pdf' exists and is not a file"
+    ):
+        run_figures(scripts / "out", only=["fig01_a"])
+    assert runs(scripts) == []  # refused before any model ran
 
 
 # -- plotting pieces ---------------------------------------------------------
