@@ -5,9 +5,11 @@ before any Brian2 object is created. Each check raises ``ValueError`` naming
 the parameter, the rule and the value it got.
 """
 
+import re
+
 import numpy as np
 from brian2 import Quantity, get_dimensions
-from brian2.units.fundamentalunits import DIMENSIONLESS
+from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
 
 __all__ = ["check_quantity", "equation_unit", "same_dimensions", "unit_name"]
 
@@ -69,6 +71,15 @@ def equation_unit(unit):
 def same_dimensions(a, b):
     """Return True when ``a`` and ``b`` have the same physical dimensions."""
     return get_dimensions(a) == get_dimensions(b)
+
+
+def _text(value):
+    """A quantity as Brian2 prints it, unless that hides a tiny value as 0."""
+    text = str(value)
+    number = float(np.asarray(value, dtype=float))
+    if number != 0 and re.match(r"-?0\.?(?:\s|$)", text):
+        return f"{number:.6g} {get_unit(get_dimensions(value))}"
+    return text
 
 
 def check_quantity(
@@ -152,7 +163,7 @@ def _check_bounds(name, value, low, high, low_open, rule):
                 if array.ndim == 0
                 else Quantity(array[bad][0], dim=get_dimensions(value))
             )
-            raise ValueError(f"{name} is out of range: got {shown}, {rule}")
+            raise ValueError(f"{name} is out of range: got {_text(shown)}, {rule}")
     if high is not None:
         high_ = float(np.asarray(high, dtype=float))
         if np.any(array > high_):
@@ -161,4 +172,4 @@ def _check_bounds(name, value, low, high, low_open, rule):
                 if array.ndim == 0
                 else Quantity(array[array > high_][0], dim=get_dimensions(value))
             )
-            raise ValueError(f"{name} is out of range: got {shown}, {rule}")
+            raise ValueError(f"{name} is out of range: got {_text(shown)}, {rule}")

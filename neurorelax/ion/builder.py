@@ -31,6 +31,7 @@ from brian2 import (
     metre,
     ms,
     mV,
+    nsecond,
     second,
     siemens,
     volt,
@@ -92,6 +93,13 @@ def _check_arguments(
             raise ValueError(
                 f"{label} must be a sequence of names such as ({names!r},), "
                 f"got {names!r}"
+            )
+        names = list(names)
+        repeated = sorted({n for n in names if names.count(n) > 1}, key=str)
+        if repeated:
+            raise ValueError(
+                f"{label} must not repeat a name, got {tuple(names)} "
+                f"({', '.join(map(repr, repeated))} more than once)"
             )
     if isinstance(kinetics, dict):
         extra = sorted(set(kinetics) - set(synapses))
@@ -329,9 +337,17 @@ def max_dt(cell, method="exponential_euler"):
     return DT_FACTOR.get(method, DT_FACTOR_EXPLICIT) / rate * second
 
 
+#: The finest time step the ion level accepts.
+MIN_DT = 1 * nsecond
+
+
 def check_dt(cell, dt, method="exponential_euler"):
-    """Raise ValueError when ``dt`` is too coarse for the gating kinetics."""
-    check_quantity("dt", dt, second, low=0 * second, low_open=True)
+    """Raise ValueError when ``dt`` is too coarse for the gating kinetics.
+
+    Steps below :data:`MIN_DT` (1 ns) are refused too: Brian2 counts time
+    in steps, and a step near the smallest float makes a run do nothing.
+    """
+    check_quantity("dt", dt, second, low=MIN_DT)
     _check_method(method)
     limit = max_dt(cell, method)
     if dt > limit:

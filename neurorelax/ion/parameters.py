@@ -139,6 +139,19 @@ def _check_attributes(cell):
         or float(q10) <= 0
     ):
         raise ValueError(f"Q10 must be a finite number > 0, got {q10!r}")
+    if cell.temperature is not None and cell.T_ref is not None:
+        exponent = float((cell.temperature - cell.T_ref) / (10 * kelvin))
+        try:
+            phi = float(q10) ** exponent
+        except OverflowError:
+            phi = math.inf
+        if not 0 < phi < math.inf:
+            raise ValueError(
+                f"temperature {float(cell.temperature / kelvin):g} K with Q10 = "
+                f"{float(q10):g} and T_ref = {float(cell.T_ref / kelvin):g} K scales "
+                f"the gating rates by Q10**{exponent:.4g}, beyond floating-point "
+                "range; expected a temperature closer to T_ref"
+            )
     if not isinstance(cell.refractory, str):
         check_quantity("refractory", cell.refractory, second, low=0 * second)
     check_quantity(

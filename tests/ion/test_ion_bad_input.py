@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from brian2 import cm, kelvin, mM, mS, ms, nS
+from brian2 import cm, kelvin, mM, mS, ms, nS, nsecond, second
 
 from neurorelax.ion import (
     StandaloneProject,
@@ -173,3 +173,35 @@ def test_project_directory_that_is_a_file(tmp_path):
         StandaloneProject("project", directory=path)
     with pytest.raises(ValueError, match=r"is a file; expected a folder"):
         use_device("cpp_standalone", directory=path)
+
+
+def test_a_temperature_whose_q10_factor_overflows_is_refused():
+    with pytest.raises(
+        ValueError,
+        match=r"^temperature 1\.00027e\+06 K with Q10 = 3 and T_ref = 279\.45 K "
+        r"scales the gating rates by Q10\*\*1e\+05, beyond floating-point range; "
+        r"expected a temperature closer to T_ref$",
+    ):
+        hh_squid(temperature_celsius=1e6)
+    assert hh_squid(temperature_celsius=-273).phi > 0  # cold, but representable
+
+
+@pytest.mark.parametrize(
+    ("dt", "shown"), [(5e-324 * second, "4.94066e-324 s"), (0.5 * nsecond, "0.5 ns")]
+)
+def test_a_time_step_below_a_nanosecond_is_refused(dt, shown):
+    with pytest.raises(
+        ValueError,
+        match=rf"^dt is out of range: got {re.escape(shown)}, allowed range "
+        r"\[1\. ns, inf\)$",
+    ):
+        build_neurons(1, hh_squid(), synapses=(), dt=dt)
+
+
+def test_synapse_names_must_not_repeat():
+    with pytest.raises(
+        ValueError,
+        match=r"^synapses must not repeat a name, got \('AMPA', 'GABAA', 'AMPA'\) "
+        r"\('AMPA' more than once\)$",
+    ):
+        build_neurons(1, hh_squid(), synapses=("AMPA", "GABAA", "AMPA"))
