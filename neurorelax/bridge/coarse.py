@@ -391,9 +391,49 @@ def effective_graph(
         Entry (i, j): summed conductance from assembly i onto assembly j, in
         siemens. The diagonal holds the recurrent conductance within each
         assembly.
+
+    Raises
+    ------
+    ValueError
+        Before any work, for ids that are not integers or fall outside their
+        group (the length of ``pre_assembly`` / ``post_assembly``), assemblies
+        at or beyond ``n_assemblies``, id arrays of different lengths, or
+        conductances that are not finite or do not match the synapses.
     """
-    source = np.asarray(pre_assembly)[np.asarray(pre_ids)]
-    target = np.asarray(post_assembly)[np.asarray(post_ids)]
+    n_assemblies = check_integer("n_assemblies", n_assemblies, minimum=1)
+    pre_ids = _integer_array("pre_ids", pre_ids)
+    post_ids = _integer_array("post_ids", post_ids)
+    if len(pre_ids) != len(post_ids):
+        raise ValueError(
+            f"pre_ids and post_ids must have the same length (one entry per "
+            f"synapse), got {len(pre_ids)} and {len(post_ids)}"
+        )
+    for label, ids, groups in (
+        ("pre", pre_ids, pre_assembly),
+        ("post", post_ids, post_assembly),
+    ):
+        groups = _integer_array(f"{label}_assembly", groups)
+        if groups.max(initial=-1) >= n_assemblies:
+            raise ValueError(
+                f"{label}_assembly must hold indices < n_assemblies "
+                f"({n_assemblies}) or negative ones (left out), got "
+                f"{int(groups.max())}"
+            )
+        bad = ids[(ids < 0) | (ids >= len(groups))]
+        if bad.size:
+            raise ValueError(
+                f"{label}_ids must be integers in [0, {len(groups)}) (the length "
+                f"of {label}_assembly), got {int(bad[0])}"
+            )
+    conductances_ = check_finite_array("conductances", conductances_)
+    if conductances_.ndim > 1 or conductances_.size not in (1, len(pre_ids)):
+        raise ValueError(
+            f"conductances must be one value or one per synapse ({len(pre_ids)}), "
+            f"got shape {conductances_.shape}"
+        )
+
+    source = np.asarray(pre_assembly)[pre_ids]
+    target = np.asarray(post_assembly)[post_ids]
     weights = np.broadcast_to(np.asarray(conductances_, dtype=np.float64), source.shape)
     keep = (source >= 0) & (target >= 0)
     flat = source[keep].astype(np.int64) * n_assemblies + target[keep]

@@ -150,7 +150,9 @@ def simulate_graph_model(
         If ``params`` holds an unknown name, lacks a required one or holds a
         value that is not a finite real number (``m_sat`` may be ``inf`` and
         must be > 0), ``dt_`` is not > 0, or an array has the wrong shape or
-        non-finite entries.
+        non-finite entries; before the run, if the saturating model would
+        need more than :data:`MAX_SUB_STEPS` sub-steps per step; after it, if
+        the activation overflowed.
     """
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     params = _check_params(params, nonlinearity)
@@ -163,7 +165,16 @@ def simulate_graph_model(
     dt_ = check_positive("dt_", dt_)
     if strength is not None:
         strength = check_finite_array("strength", strength, shape=(n_nodes,))
-    return _simulate(params, laplacian, inputs, initial, dt_, strength, nonlinearity)
+    # An overflow is reported below, as an error rather than as a warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = _simulate(params, laplacian, inputs, initial, dt_, strength, nonlinearity)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"the activation overflowed with params {params} and dt_ = {dt_:g} s; "
+            "expected parameters and a step whose products stay within "
+            "floating-point range"
+        )
+    return out
 
 
 def _check_params(params, nonlinearity):
@@ -216,6 +227,10 @@ def _check_m_sat(value, nonlinearity):
     return float(value)
 
 
+# The most exponential-Euler sub-steps per sample of the saturating model.
+MAX_SUB_STEPS = 100_000
+
+
 def _simulate(params, laplacian, inputs, initial, dt_, strength, nonlinearity):
     """:func:`simulate_graph_model` on checked arguments."""
     strength = np.diag(laplacian) if strength is None else np.asarray(strength)
@@ -235,7 +250,14 @@ def _simulate(params, laplacian, inputs, initial, dt_, strength, nonlinearity):
 
     # saturating coupling: exponential-Euler sub-steps
     norm = np.abs(coupling).sum(axis=1).max()
-    n_sub = max(1, int(np.ceil(dt_ * norm / 0.2)))
+    sub_steps = np.ceil(dt_ * norm / 0.2)
+    if not sub_steps <= MAX_SUB_STEPS:
+        raise ValueError(
+            f"dt_ = {dt_:g} s with a coupling of norm {norm:.3g}/s needs "
+            f"{sub_steps:.3g} sub-steps per step for the saturating model, more "
+            f"than {MAX_SUB_STEPS:,}; use a smaller dt_ or a weaker coupling"
+        )
+    n_sub = max(1, int(sub_steps))
     h = dt_ / n_sub
     decay = params["decay"]
     keep = np.exp(-decay * h)
@@ -304,9 +326,12 @@ def fit_graph_model(
     ------
     ValueError
         Before fitting, for arrays of the wrong shape or with non-finite
-        entries, ``inputs`` or ``measured`` that are all zero (nothing to
-        fit), ``dt_`` not > 0, and unknown, repeated or conflicting names in
-        ``free``, ``fixed`` and ``initial_guess``.
+        entries, ``measured`` all zero or ``inputs`` all zero with ``gain``
+        fitted (nothing to fit), ``dt_`` not > 0, unknown, repeated or
+        conflicting names in ``free``, ``fixed`` and ``initial_guess``, and
+        if the model
+        overflows at the starting values (a ``dt_`` or data far off the
+        scale of the dynamics).
     """
     laplacian = check_finite_array("laplacian", laplacian, ndim=2)
     n_nodes = laplacian.shape[0]
@@ -318,12 +343,6 @@ def fit_graph_model(
             f"{inputs.shape}"
         )
     check_positive("dt_", dt_)
-    for label, array in (("inputs", inputs), ("measured", measured)):
-        if not np.any(array):
-            raise ValueError(
-                f"{label} must not be all zero: the fit has nothing to fit "
-                f"(gain and the rates are not identified), got shape {array.shape}"
-            )
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     if isinstance(free, str):
         free = (free,)
@@ -367,6 +386,17 @@ def fit_graph_model(
             f"measured must have at least {3 * len(free) + skip_steps} steps to "
             f"fit {len(free)} parameter(s), got {measured.shape[2]}"
         )
+    if not np.any(measured):
+        raise ValueError(
+            "measured must not be all zero: there is nothing to fit (no "
+            f"parameter is identified), got shape {measured.shape}"
+        )
+    if "gain" in free and not np.any(inputs):
+        raise ValueError(
+            "inputs must not be all zero when 'gain' is fitted: without input "
+            "the gain has no effect; fix it (fixed={'gain': ...}) to fit a free "
+            f"relaxation, got inputs of shape {inputs.shape}"
+        )
 
     params = {"gamma": 0.0, "decay": 0.0, "gain": 1.0, "eta": 0.0, "m_sat": np.inf}
     params.update(_default_guess(laplacian, inputs, measured, dt_))
@@ -394,6 +424,15 @@ def fit_graph_model(
         )
         return (predicted - measured)[:, :, skip_steps:].ravel()
 
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite_start = np.all(np.isfinite(residuals(start)))
+    if not finite_start:
+        raise ValueError(
+            f"the model overflows at the starting values {unpack(start)} with "
+            f"dt_ = {dt_:g} s and measurements up to {np.abs(measured).max():.3g}; "
+            "expected a step and data on the scale of the dynamics (check the "
+            "units of dt_ and measured, or give initial_guess)"
+        )
     solution = optimize.least_squares(
         residuals, start, bounds=(low, high), x_scale="jac", xtol=1e-8, ftol=1e-8
     )

@@ -5,6 +5,7 @@ import pytest
 
 from neurorelax.bridge import (
     coarse_grain,
+    effective_graph,
     fit_graph_model,
     node_correlations,
     pearson_offdiagonal,
@@ -149,19 +150,78 @@ def test_simulate_graph_model_refuses_bad_arguments(params, changes, error, mess
         simulate_graph_model(base, **kwargs, strength=strength)
 
 
-@pytest.mark.parametrize("which", ["inputs", "measured"])
-def test_fit_graph_model_refuses_all_zero_data(which):
+def test_fit_graph_model_refuses_data_that_identify_nothing():
     laplacian, inputs, measured = _data()
-    arrays = {"inputs": inputs, "measured": measured}
-    arrays[which] = np.zeros_like(arrays[which])
     with pytest.raises(
         ValueError,
-        match=rf"^{which} must not be all zero: the fit has nothing to fit \(gain "
-        r"and the rates are not identified\), got shape \(1, 2, 40\)$",
+        match=r"^measured must not be all zero: there is nothing to fit \(no "
+        r"parameter is identified\), got shape \(1, 2, 40\)$",
     ):
-        fit_graph_model(laplacian, arrays["inputs"], arrays["measured"], 1e-3)
+        fit_graph_model(laplacian, inputs, np.zeros_like(measured), 1e-3)
+    with pytest.raises(
+        ValueError,
+        match=r"^inputs must not be all zero when 'gain' is fitted: without input",
+    ):
+        fit_graph_model(laplacian, np.zeros_like(inputs), measured, 1e-3)
 
 
 def test_fit_graph_model_still_fits():
     result = fit_graph_model(*_data(), 1e-3, skip_steps=2)
     assert result.r_squared > 0.99
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ([0], [5], [1.0], [0], [0], 1),
+            r"^post_ids must be integers in \[0, 1\) \(the length of "
+            r"post_assembly\), got 5$",
+        ),
+        (
+            ([0, 1], [0], [1.0], [0, 0], [0], 1),
+            r"^pre_ids and post_ids must have the same length",
+        ),
+        (
+            ([0], [0], [1.0], [3], [0], 2),
+            r"^pre_assembly must hold indices < n_assemblies \(2\)",
+        ),
+        (([0], [0], [np.nan], [0], [0], 1), r"^conductances must contain only"),
+        (
+            ([0], [0], [1.0, 2.0], [0], [0], 1),
+            r"^conductances must be one value or one per synapse \(1\)",
+        ),
+        (([0.5], [0], [1.0], [0], [0], 1), r"^pre_ids must be an array of integers"),
+    ],
+)
+def test_effective_graph_refuses_bad_synapses(args, message):
+    with pytest.raises(ValueError, match=message):
+        effective_graph(*args)
+
+
+def test_simulate_graph_model_refuses_an_overflowing_run():
+    laplacian, inputs, _ = _data()
+    params = {"gamma": 1.0, "decay": -1e3, "gain": 1e300}
+    with pytest.raises(ValueError, match=r"^the activation overflowed with params"):
+        simulate_graph_model(params, laplacian, inputs, np.zeros((1, 2)), 1e-3)
+    saturating = {"gamma": 1e300, "decay": 1.0, "gain": 1.0, "m_sat": 1.0}
+    with pytest.raises(
+        ValueError, match=r"sub-steps per step for the saturating model, more than"
+    ):
+        simulate_graph_model(
+            saturating,
+            laplacian,
+            inputs,
+            np.zeros((1, 2)),
+            1e-3,
+            nonlinearity="saturating",
+        )
+
+
+def test_fit_graph_model_refuses_a_step_off_the_scale_of_the_data():
+    laplacian, inputs, measured = _data()
+    with pytest.raises(
+        ValueError,
+        match=r"^the model overflows at the starting values .* dt_ = 1e\+300 s",
+    ):
+        fit_graph_model(laplacian, inputs, measured, 1e300)
