@@ -43,6 +43,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from neurorelax.graph.graph import check_weight_attribute
+
 from .raw import RawConnectome
 
 __all__ = [
@@ -621,24 +623,6 @@ def _as_number(value, what, where):
         ) from None
 
 
-def _check_weight_attribute(graph, weight, where):
-    """Refuse a chosen weight attribute that no edge of ``graph`` carries.
-
-    Edges without the attribute weigh 1, so a misspelt name would otherwise
-    give a graph of unit weights without a word.
-    """
-    present = set()
-    for _, _, data in graph.edges(data=True):
-        if weight in data:
-            return
-        present.update(map(str, data))
-    found = ", ".join(sorted(present)[:10]) if present else "none"
-    raise ValueError(
-        f"{where}: no edge has the attribute weight={weight!r}; the edges' "
-        f"attributes are: {found}"
-    )
-
-
 def _from_networkx(graph, where, name, weight):
     nodes = list(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
@@ -647,7 +631,7 @@ def _from_networkx(graph, where, name, weight):
         raise ValueError(f"{where}: has no nodes; expected a graph")
 
     if weight != "weight" and graph.number_of_edges():
-        _check_weight_attribute(graph, weight, where)
+        check_weight_attribute(graph, weight, where)
 
     rows, cols, values, lengths = [], [], [], []
     for u, v, data in graph.edges(data=True):

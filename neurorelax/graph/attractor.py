@@ -120,6 +120,7 @@ def energy(states, weights, thresholds=None):
             f"states must have {n_nodes} rows (one per node), got shape {s.shape}"
         )
     theta = _checked_thresholds(thresholds, n_nodes)
+    _check_energy_range(weights, theta)
     values = -0.5 * np.sum(s * (weights @ s), axis=0) + theta @ s
     return float(values) if np.ndim(values) == 0 else values
 
@@ -198,6 +199,7 @@ def settle(
         )
     was_1d = s.ndim == 1
     theta = _checked_thresholds(thresholds, n_nodes)
+    _check_energy_range(weights, theta)
     xi = None if patterns is None else _checked_spins("patterns", patterns, ndim=2)
     if xi is not None and xi.shape[0] != n_nodes:
         raise ValueError(
@@ -286,6 +288,27 @@ def _checked_weights(weights):
     matrix.sum_duplicates()
     matrix.sort_indices()
     return matrix
+
+
+def _check_energy_range(weights, theta):
+    """Refuse couplings whose fields or energies would overflow float64.
+
+    For +1/-1 states |h_i| <= sum_j |W_ij| + |theta_i| and
+    |E| <= sum_ij |W_ij| / 2 + sum_i |theta_i|; past the float64 range the
+    energies come out inf or NaN, and fields may be NaN (inf - inf).
+    """
+    with np.errstate(over="ignore"):
+        coupling = float(np.sum(np.abs(weights.data)))
+        threshold = float(np.sum(np.abs(theta)))
+        bound = 0.5 * coupling + threshold
+    if not np.isfinite(bound):
+        raise ValueError(
+            "weights and thresholds must keep the energy within float64: "
+            f"sum |W| / 2 + sum |theta| = {bound} (sum |W| = {coupling:.3g}, "
+            f"sum |theta| = {threshold:.3g}); expected a finite bound, so scale "
+            "the weights and thresholds down (settling depends only on their "
+            "ratios)"
+        )
 
 
 def _checked_thresholds(thresholds, n_nodes):

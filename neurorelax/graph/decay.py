@@ -26,6 +26,7 @@ from neurorelax.graph._checks import (
 from neurorelax.graph.diffusion import (
     Trajectory,
     check_exponent,
+    check_record_size,
     diffuse_exact,
     propagate,
 )
@@ -180,6 +181,17 @@ def diffuse_with_decay(
     Returns
     -------
     Trajectory
+        Finite at every finite time: decaying components reach 0, a connected
+        component without decay keeps its stationary state (as in
+        :func:`~neurorelax.graph.diffuse_exact`).
+
+    Raises
+    ------
+    ValueError
+        With node-dependent kappa: when the largest rate times the last time
+        overflows float64, or when the rates (gamma max|L| and the non-zero
+        kappa) span more than n eps resolves while the smallest of them still
+        acts over the times (its effect would be lost in rounding).
     """
     graph = as_graph("graph", graph)
     state, was_1d = as_state("initial", initial, graph.n_nodes, keep_float32=False)
@@ -190,15 +202,63 @@ def diffuse_with_decay(
 
     if np.all(kappa == kappa[0]):
         result = diffuse_exact(graph, state, gamma=gamma, times=times, kind=kind)
-        states = result.states * np.exp(-kappa[0] * times)[:, None, None]
+        with np.errstate(over="ignore"):
+            factors = np.exp(-kappa[0] * times)
+        states = result.states * factors[:, None, None]
     else:
-        generator = gamma * laplacian(graph, kind) + sp.diags_array(kappa)
-        check_exponent("(gamma * L + diag(node_rates)) * t", generator, times)
-        states = propagate(-generator, state, times)
+        # Exponentiated as ((gamma / r) L + diag(kappa / r)) (r t) with r the
+        # largest rate, so that a large rate cannot overflow the generator.
+        largest = max(gamma, float(kappa.max()))
+        with np.errstate(over="ignore"):
+            scaled_times = largest * times
+        if not np.isfinite(scaled_times[-1]):
+            raise ValueError(
+                "(gamma * L + diag(node_rates)) * t overflows float64: the "
+                f"largest rate max(gamma, node_rates) = {largest!r} times the last "
+                f"time {float(times[-1])!r} is not finite; expected a finite "
+                "product"
+            )
+        check_record_size(
+            "times", f"with {times.size} entries", times.size, state.shape
+        )
+        operator = laplacian(graph, kind)
+        _check_rate_spread(gamma, operator, kappa, float(times[-1]))
+        generator = (gamma / largest) * operator + sp.diags_array(kappa / largest)
+        check_exponent("(gamma * L + diag(node_rates)) * t", generator, scaled_times)
+        states = propagate(-generator, state, scaled_times)
 
     if was_1d:
         states = states[:, :, 0]
     return Trajectory(times=times, states=states, info={"node_rates": kappa})
+
+
+def _check_rate_spread(gamma, operator, kappa, last_time):
+    """Refuse diffusion and decay rates further apart than float64 resolves.
+
+    The exponential of gamma L + diag(kappa) is computed in one matrix; a rate
+    below n eps times the largest is lost in rounding (a null space appears
+    where there is none, or a decay vanishes), which matters when that rate
+    times the last time is above rounding too.
+    """
+    entries = np.abs(operator.data[operator.data != 0])
+    with np.errstate(over="ignore"):
+        diffusion = gamma * float(entries.max()) if entries.size else 0.0
+    decays = kappa[kappa > 0]  # not empty: kappa is not uniform
+    bounds = (diffusion, float(decays.min()), float(decays.max()))
+    rates = [rate for rate in bounds if rate > 0]
+    resolution = kappa.size * np.finfo(np.float64).eps
+    small, big = min(rates), max(rates)
+    with np.errstate(over="ignore"):
+        unresolved = small < resolution * big and small * last_time > resolution
+    if unresolved:
+        raise ValueError(
+            "gamma and node_rates span more than float64 resolves: the smallest "
+            f"rate {small:.3g} (gamma * max|L| = {diffusion:.3g}, node_rates from "
+            f"{float(decays.min()):.3g} to {float(decays.max()):.3g}) is below "
+            f"{resolution:.2g} times the largest {big:.3g}, yet acts over the last "
+            f"time {last_time!r}; expected rates within a factor "
+            f"{1 / resolution:.3g} of each other, or a shorter time"
+        )
 
 
 def _node_rates(name, rates, n_nodes):

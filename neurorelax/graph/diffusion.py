@@ -17,6 +17,7 @@ step dt the product gamma dt is dimensionless.
 """
 
 import logging
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -48,6 +49,8 @@ from neurorelax.validation import (
 )
 
 __all__ = [
+    "MAX_RECORDED_VALUES",
+    "MAX_STEPS",
     "JacobiConvergenceWarning",
     "JacobiResult",
     "LinearSystem",
@@ -68,6 +71,37 @@ logger = logging.getLogger(__name__)
 
 # Default relative residual tolerance of Jacobi, by the dtype of the iteration.
 DEFAULT_TOL = {np.float64: 1e-10, np.float32: 1e-5}
+# More time steps than this would run for days in a Python step loop.
+MAX_STEPS = 1e8
+# A trajectory holding more values than this (8 GB in float64) is refused
+# before it is allocated.
+MAX_RECORDED_VALUES = 1e9
+
+
+def check_record_size(name, shown, n_states, state_shape):
+    """Refuse a trajectory too large to hold, before allocating it.
+
+    Parameters
+    ----------
+    name : str
+        The argument that sets the number of states, e.g. ``"n_steps"``.
+    shown : str
+        Its value as shown after the name, e.g. ``"= 1000"`` or
+        ``"with 10 entries"``.
+    n_states : int
+        States to record.
+    state_shape : tuple of int
+        Shape of one state, (n_nodes, n_patterns).
+    """
+    n_values = int(n_states) * math.prod(state_shape)
+    if n_values > MAX_RECORDED_VALUES:
+        shape = " x ".join(map(str, state_shape))
+        raise ValueError(
+            f"{name} {shown} would record {n_states} states of "
+            f"{shape} values ({n_values:.3g} values, {8 * n_values / 1e9:.3g} GB "
+            f"in float64); expected at most {MAX_RECORDED_VALUES:.0e} values in "
+            "all: fewer steps or times, or fewer patterns"
+        )
 
 
 class JacobiConvergenceWarning(RuntimeWarning):
@@ -199,6 +233,29 @@ class Trajectory:
         return self.states[-1]
 
 
+def check_n_steps(n_steps, state_shape):
+    """Check a step count: 1 to ``MAX_STEPS``, its states fitting the record cap.
+
+    Parameters
+    ----------
+    n_steps : int
+    state_shape : tuple of int
+        Shape of one recorded state, (n_nodes, n_patterns).
+
+    Returns
+    -------
+    int
+    """
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    if n_steps > MAX_STEPS:
+        raise ValueError(
+            f"n_steps must be at most {MAX_STEPS:.0e} (each step runs in a Python "
+            f"loop; more would take days), got {n_steps}"
+        )
+    check_record_size("n_steps", f"= {n_steps}", n_steps + 1, state_shape)
+    return n_steps
+
+
 # Linear systems and the Jacobi solver ---------------------------------------------
 
 
@@ -220,6 +277,11 @@ def implicit_system(graph, gamma, dt, *, kind="combinatorial"):
         For the combinatorial Laplacian a = 1 + gamma dt d and
         N = -gamma dt W: A is strictly diagonally dominant, so Jacobi
         converges for every gamma dt.
+
+    Raises
+    ------
+    ValueError
+        When gamma * dt, or gamma * dt times an entry of L, overflows float64.
     """
     graph = as_graph("graph", graph)
     gamma = check_rate("gamma", gamma)
@@ -231,7 +293,29 @@ def implicit_system(graph, gamma, dt, *, kind="combinatorial"):
             f"gamma * dt must be finite, got gamma = {gamma!r} and dt = {dt!r}"
         )
     operator = laplacian(graph, kind)
+    check_implicit_step(gamma, dt, operator)
     return LinearSystem.from_matrix(sp.eye_array(graph.n_nodes) + step * operator)
+
+
+def check_implicit_step(gamma, dt, operator):
+    """Refuse gamma and dt whose product with the Laplacian overflows float64.
+
+    Parameters
+    ----------
+    gamma, dt : float
+        Checked rate and time step; gamma * dt is finite.
+    operator : scipy.sparse matrix
+        The Laplacian L.
+    """
+    largest = float(np.abs(operator.data).max()) if operator.nnz else 0.0
+    with np.errstate(over="ignore"):
+        overflows = not np.isfinite(gamma * dt * largest)
+    if overflows:
+        raise ValueError(
+            f"gamma * dt * L overflows float64: gamma = {gamma!r}, dt = {dt!r} and "
+            f"the largest |L| entry is {largest:.6g}; expected gamma * dt below "
+            f"{np.finfo(np.float64).max / largest:.3g}"
+        )
 
 
 @serial_blas
@@ -273,6 +357,15 @@ def jacobi_solve(
     -------
     JacobiResult
 
+    Raises
+    ------
+    ValueError
+        When the residual stops being finite: "diverged" when the iteration
+        matrix has spectral radius >= 1 (computed up to ``DENSE_LIMIT``
+        nodes, judged from the residual's growth above), "overflowed" when
+        the iteration converges but its values leave the float range; and
+        when the solution itself overflows.
+
     Warns
     -----
     JacobiConvergenceWarning
@@ -280,6 +373,11 @@ def jacobi_solve(
 
     Notes
     -----
+    A, B and X0 are rescaled by powers of two before iterating (exact, and
+    without effect on the iterates or relative residuals), so entries up to
+    the float64 limit, such as a right-hand side of 1e308, are solved
+    without overflow.
+
     The error shrinks asymptotically by the spectral radius of the iteration
     matrix G = I - omega diag(a)^-1 A per sweep (see
     :func:`jacobi_iteration_radius`); Jacobi converges from any start iff that
@@ -298,11 +396,18 @@ def jacobi_solve(
     omega = check_in_range("omega", omega, 0.0, 2.0, low_open=True, high_open=True)
     n_threads = check_n_threads(n_threads)
 
+    # A, B and X0 are scaled by powers of two, A X = B becoming
+    # (2^-ea A)(2^-ex X) = 2^-(ea+ex) B, so that A's largest entry is about 1
+    # and X0 and the solution's scale max|B| / max|A| straddle 1 (see
+    # _Magnitudes). That is exact in binary floating point and commutes with
+    # every sweep, and keeps entries near the float64 limit from overflowing.
     off = system.offdiag
-    values = off.data.astype(b.dtype, copy=False)
-    diagonal = system.diagonal.astype(b.dtype, copy=False)
+    magnitude = _Magnitudes(system, b, x)
+    values = np.ldexp(off.data, -magnitude.exp_a).astype(b.dtype)
+    diagonal = np.ldexp(system.diagonal, -magnitude.exp_a).astype(b.dtype)
+    b = np.ldexp(b, -magnitude.exp_a - magnitude.exp_x).astype(b.dtype)
+    x = np.ldexp(x, -magnitude.exp_x).astype(b.dtype)
     norm_b = float(np.linalg.norm(b.astype(np.float64)))
-    scale = norm_b if norm_b > 0 else 1.0
     buffer = np.empty_like(x)
     residuals = []
     for _ in range(max_iter + 1):
@@ -318,15 +423,19 @@ def jacobi_solve(
             omega=omega,
             n_threads=n_threads,
         )
-        residuals.append(np.sqrt(residual_sq) / scale)
-        if not np.isfinite(residuals[-1]):
-            raise ValueError(
-                f"Jacobi iteration diverged (residual {residuals[-1]} after "
-                f"{len(residuals) - 1} sweeps): the iteration matrix has "
-                "spectral radius >= 1 for this system and omega (see "
-                "jacobi_iteration_radius); Jacobi needs a diagonally dominant "
-                "matrix such as I + gamma dt L"
-            )
+        if not np.isfinite(residual_sq):
+            _raise_non_finite(system, magnitude, residuals, omega)
+        if norm_b > 0:
+            residuals.append(float(np.sqrt(residual_sq) / norm_b))
+        else:  # absolute, in the caller's units
+            with np.errstate(over="ignore"):
+                residuals.append(
+                    float(
+                        np.ldexp(
+                            np.sqrt(residual_sq), magnitude.exp_a + magnitude.exp_x
+                        )
+                    )
+                )
         if residuals[-1] <= tol or len(residuals) == max_iter + 1:
             break
         x, buffer = buffer, x
@@ -340,12 +449,92 @@ def jacobi_solve(
         )
         logger.warning(message)
         warnings.warn(message, JacobiConvergenceWarning, stacklevel=2)
+    with np.errstate(over="ignore"):
+        x = np.ldexp(x, magnitude.exp_x).astype(b.dtype)
+    if not np.isfinite(x).all():
+        raise ValueError(
+            f"the solution of A X = B overflows {b.dtype} ({magnitude}); scale the "
+            "right-hand side or the system"
+        )
     solution = x[:, 0] if was_1d else x
     return JacobiResult(
         solution=solution,
         residuals=np.asarray(residuals),
         n_iterations=len(residuals) - 1,
         converged=converged,
+    )
+
+
+class _Magnitudes:
+    """Largest entries of A, B and X0, and the binary scales jacobi_solve uses.
+
+    ``exp_a`` and ``exp_x`` are the powers of two that bring the largest entry
+    of A, and the geometric mean of max|X0| and max|B| / max|A|, to about 1.
+    """
+
+    def __init__(self, system, rhs, x0):
+        entries = np.abs(system.offdiag.data)
+        self.offdiag = float(entries.max()) if entries.size else 0.0
+        self.diagonal = float(np.abs(system.diagonal).max())
+        self.smallest_diagonal = float(np.abs(system.diagonal).min())
+        self.rhs = float(np.abs(rhs).max())
+        self.x0 = float(np.abs(x0).max())
+        self.exp_a = _binary_exponent(max(self.offdiag, self.diagonal))
+        # Midway (in orders of magnitude) between X0 and the solution's scale
+        # max|B| / max|A|: the iterate travels from one to the other, and both
+        # ends, and the residual's square, then stay within the float range.
+        scales = [_binary_exponent(self.x0)] if self.x0 > 0 else []
+        if self.rhs > 0:
+            scales.append(_binary_exponent(self.rhs) - self.exp_a)
+        self.exp_x = round(sum(scales) / len(scales)) if scales else 0
+
+    def __str__(self):
+        return (
+            f"largest |B| {self.rhs:.3g}, largest |X0| {self.x0:.3g}, largest |A| "
+            f"off the diagonal {self.offdiag:.3g}, smallest |diagonal| "
+            f"{self.smallest_diagonal:.3g}"
+        )
+
+
+def _binary_exponent(value):
+    """e with value = f 2^e, 0.5 <= f < 1 (0 for value 0)."""
+    return int(np.frexp(value)[1]) if value > 0 else 0
+
+
+def _raise_non_finite(system, magnitude, residuals, omega):
+    """Explain a residual that became inf or NaN: divergence or overflow.
+
+    ``residuals`` holds the finite relative residuals before it. Jacobi
+    diverges when its iteration matrix has spectral radius >= 1 (computed up
+    to ``DENSE_LIMIT`` nodes; above, judged by whether the residual grew); a
+    convergent iteration overflows only when its values leave the float
+    range even after jacobi_solve's scaling.
+    """
+    sweeps = len(residuals)
+    radius = None
+    if system.n_nodes <= DENSE_LIMIT:
+        try:
+            radius = jacobi_iteration_radius(system, omega)
+        except np.linalg.LinAlgError:  # LAPACK did not converge: say so below
+            radius = None
+    if radius is None:
+        diverged = sweeps >= 2 and residuals[-1] > residuals[0]
+        shown = "not computed; the residual " + ("grew" if diverged else "did not grow")
+    else:
+        diverged = not radius < 1
+        shown = f"{radius:.3g}"
+    if diverged:
+        raise ValueError(
+            f"Jacobi iteration diverged (the residual overflowed after {sweeps} "
+            f"sweeps): the iteration matrix has spectral radius >= 1 ({shown}) "
+            f"for this system and omega={omega!r} (see jacobi_iteration_radius); "
+            "Jacobi needs a diagonally dominant matrix such as I + gamma dt L"
+        )
+    raise ValueError(
+        f"Jacobi iteration overflowed after {sweeps} sweeps although it converges "
+        f"(spectral radius {shown} < 1): the iterate's values overflow the float "
+        f"range during the iteration even with the system rescaled ({magnitude}), "
+        "so the solution lies beyond it; scale the input"
     )
 
 
@@ -365,12 +554,21 @@ def jacobi_iteration_radius(system, omega=1.0):
     -------
     float
         max |eig(G)|, computed densely up to ``DENSE_LIMIT`` nodes and by
-        ARPACK (largest magnitude) above.
+        ARPACK (largest magnitude) above; inf when a ratio N_ij / a_ii
+        overflows float64.
     """
     system = _as_system(system)
     omega = check_in_range("omega", omega, 0.0, 2.0, low_open=True, high_open=True)
-    inverse = sp.diags_array(1.0 / system.diagonal)
-    iteration = sp.eye_array(system.n_nodes) - omega * (inverse @ system.matrix)
+    # G = (1 - omega) I - omega N_ij / a_ii, dividing entry by entry: 1 / a_ii
+    # alone can overflow where the ratios do not.
+    off = system.offdiag
+    rows = np.repeat(np.arange(system.n_nodes), np.diff(off.indptr))
+    with np.errstate(over="ignore"):
+        ratios = off.data / system.diagonal[rows]
+    if not np.isfinite(ratios).all():
+        return math.inf  # some |N_ij / a_ii| beyond float64: no convergence
+    scaled = sp.csr_array((ratios, off.indices, off.indptr), shape=off.shape)
+    iteration = (1.0 - omega) * sp.eye_array(system.n_nodes) - omega * scaled
     if system.n_nodes <= DENSE_LIMIT:
         return float(np.max(np.abs(scipy.linalg.eigvals(iteration.toarray()))))
     value = spla.eigs(iteration, k=1, which="LM", return_eigenvectors=False)
@@ -410,28 +608,39 @@ EXPM_MULTIPLY_CHEAP = 100.0
 # Above DENSE_LIMIT nodes (no dense scaling and squaring) a larger ||t A||_1 is
 # refused: expm_multiply would take minutes to hours.
 EXPM_MULTIPLY_LIMIT = 1e4
+# Scaling and squaring multiplies the rounding error of a stationary mode by
+# about ||t A||_1 (it squares 1 + eps that many times over); beyond this size
+# the null space of A is split off first (see propagate).
+LONG_STEP = 1e6
 
 
 def check_exponent(label, generator, times):
     """Refuse exp(-t A) that cannot be computed in reasonable time or at all.
+
+    Up to ``DENSE_LIMIT`` nodes every finite t A is accepted (dense algebra,
+    see :func:`propagate`); above, ||t A||_1 must stay below
+    ``EXPM_MULTIPLY_LIMIT``.
 
     Parameters
     ----------
     label : str
         How to name t A in the message, e.g. ``"gamma * t * L"``.
     generator : scipy.sparse matrix
-        A (the decay operator, without the minus sign).
+        A (the decay operator, without the minus sign), finite.
     times : ndarray of float64
-        Checked, non-decreasing sample times.
+        Checked, non-decreasing sample times (in the units that A multiplies).
     """
+    if generator.shape[0] <= DENSE_LIMIT:
+        return
     norm = float(spla.norm(generator, 1)) if generator.nnz else 0.0
-    size = norm * times[-1]
+    with np.errstate(over="ignore"):
+        size = norm * times[-1]
     if not np.isfinite(size):
         raise ValueError(
             f"{label} overflows float64 (1-norm of A {norm:.3g}, last time "
             f"{float(times[-1])!r}); reduce the rates or the times"
         )
-    if generator.shape[0] > DENSE_LIMIT and size > EXPM_MULTIPLY_LIMIT:
+    if size > EXPM_MULTIPLY_LIMIT:
         raise ValueError(
             f"{label} is too large for the exact solution on a graph above "
             f"{DENSE_LIMIT} nodes: its 1-norm at the last time is {size:.3g} > "
@@ -446,37 +655,104 @@ def propagate(operator, state, times):
     Steps with ||dt B||_1 up to ``EXPM_MULTIPLY_CHEAP`` (and every step above
     ``DENSE_LIMIT`` nodes) use ``scipy.sparse.linalg.expm_multiply``; larger
     ones use the dense ``scipy.linalg.expm``, whose scaling and squaring costs
-    only O(log ||dt B||) products. Check sizes with :func:`check_exponent`.
+    only O(log ||dt B||) products. Above ``LONG_STEP`` the spectral projector P
+    onto the null space of B (the stationary states, found from the singular
+    values of B within n eps of 0) is split off: exp(dt B) =
+    P + (exp(dt B / 2^j) - P)^(2^j), which keeps conserved quantities to
+    rounding at any dt (plain squaring loses about ||dt B||_1 eps of them)
+    and is the exact stationary projection once the other modes have decayed.
+    Check sizes with :func:`check_exponent`.
 
     Parameters
     ----------
     operator : scipy.sparse matrix, shape (n_nodes, n_nodes)
-        B (for diffusion -gamma L).
+        B (for diffusion -gamma L), finite, with eigenvalues of real part
+        <= 0 and a semisimple eigenvalue 0 (as -L of every Laplacian kind).
     state : ndarray of float64, shape (n_nodes, n_patterns)
     times : ndarray of float64, shape (n_times,)
 
     Returns
     -------
     ndarray of float64, shape (n_times, n_nodes, n_patterns)
+
+    Raises
+    ------
+    ValueError
+        When the result is not finite (B outside the assumptions above).
     """
     operator = sp.csc_array(operator)
     norm = float(spla.norm(operator, 1)) if operator.nnz else 0.0
     small = operator.shape[0] <= DENSE_LIMIT
     states = np.empty((times.size,) + state.shape)
     current, previous = state, 0.0
-    cached_step, propagator = None, None
+    cached_step, propagator, dense = None, None, {}
     for index, time in enumerate(times):
         step = time - previous
-        if step > 0 and (not small or step * norm <= EXPM_MULTIPLY_CHEAP):
+        with np.errstate(over="ignore"):
+            size = step * norm
+        if step > 0 and (not small or size <= EXPM_MULTIPLY_CHEAP):
             current = spla.expm_multiply(step * operator, current)
         elif step > 0:
             # Equal steps (up to rounding of the times) share one exponential.
             if cached_step is None or abs(step - cached_step) > 4e-16 * time:
                 cached_step = step
-                propagator = scipy.linalg.expm(step * operator.toarray())
+                propagator = _dense_exponential(operator, step, size, dense)
             current = propagator @ current
         states[index], previous = current, time
+    if not np.isfinite(states).all():
+        raise ValueError(
+            "the matrix exponential is not finite: the operator must have "
+            "eigenvalues of real part <= 0 and a semisimple eigenvalue 0 "
+            f"(1-norm {norm:.3g}, last time {float(times[-1])!r})"
+        )
     return states
+
+
+def _dense_exponential(operator, step, size, cache):
+    """Return exp(step B) densely; ``cache`` keeps B and its null projector.
+
+    ``size`` is step ||B||_1 (inf when that overflows).
+    """
+    if "matrix" not in cache:
+        cache["matrix"] = operator.toarray()
+    matrix = cache["matrix"]
+    if size <= LONG_STEP:
+        return scipy.linalg.expm(step * matrix)
+    if "projector" not in cache:
+        cache["projector"] = _null_projector(matrix)
+    projector = cache["projector"]
+    # step = reduced 2^halvings with ||reduced B||_1 <= EXPM_MULTIPLY_CHEAP; the
+    # logarithms avoid forming step ||B||_1, which may overflow.
+    norm = float(np.abs(matrix).sum(axis=0).max())
+    halvings = math.ceil(
+        math.log2(step) + math.log2(norm) - math.log2(EXPM_MULTIPLY_CHEAP)
+    )
+    reduced = math.ldexp(step, -halvings)
+    # (E - P)^m = E^m - P since E P = P E = P: the stationary part is exact and
+    # the rest decays, reaching 0 (underflow) after a few dozen squarings.
+    rest = scipy.linalg.expm(reduced * matrix) - projector
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for _ in range(halvings):
+            if not rest.any():
+                break
+            rest = rest @ rest
+    return projector + rest
+
+
+def _null_projector(matrix):
+    """Spectral projector onto the null space of a square matrix along its range.
+
+    P = V (U^T V)^-1 U^T with V and U orthonormal bases of the right and left
+    null spaces (singular vectors for singular values <= n eps sigma_max); 0
+    when the matrix is non-singular. Needs a semisimple eigenvalue 0.
+    """
+    left, sigma, right_t = scipy.linalg.svd(matrix)
+    tolerance = matrix.shape[0] * np.finfo(np.float64).eps * sigma[0]
+    n_null = int(np.count_nonzero(sigma <= tolerance))
+    if n_null == 0:
+        return np.zeros_like(matrix)
+    right, left = right_t[-n_null:].T, left[:, -n_null:]
+    return right @ np.linalg.solve(left.T @ right, left.T)
 
 
 # Diffusion ------------------------------------------------------------------------
@@ -495,15 +771,25 @@ def diffuse_exact(graph, initial, *, gamma, times, kind="combinatorial", method=
     times : array_like of float, shape (n_times,)
         Non-negative, non-decreasing times.
     kind : {"combinatorial", "symmetric", "random_walk"}, optional
-        Laplacian kind. The combinatorial Laplacian of an undirected graph
-        conserves sum_i M_i and relaxes to the uniform state at the slowest
-        rate gamma lambda_2 (per connected component).
+        Laplacian kind. On an undirected graph every kind keeps one
+        stationary mode per connected component (isolated nodes keep their
+        value) and relaxes to it at the slowest rate gamma lambda_2 of the
+        component: the combinatorial Laplacian conserves sum_i M_i and tends
+        to the component's mean; "random_walk" conserves sum_i d_i M_i and
+        tends to the degree-weighted mean, a constant; "symmetric" conserves
+        sum_i sqrt(d_i) M_i and tends to sqrt(d_i) times that sum over
+        sum_i d_i. The plain sum is conserved by the combinatorial kind only.
     method : {"auto", "eig", "expm"}, optional
         "eig" uses the full eigendecomposition (undirected graphs up to
-        ``DENSE_LIMIT`` nodes); "expm" steps between successive times with
-        ``scipy.sparse.linalg.expm_multiply``, or the dense
-        ``scipy.linalg.expm`` for large steps up to ``DENSE_LIMIT`` nodes (see
-        :func:`propagate`); "auto" picks "eig" when it applies.
+        ``DENSE_LIMIT`` nodes), with the stationary modes' eigenvalues exactly
+        0 (see :func:`~neurorelax.graph.eigenmodes`); "expm" steps between
+        successive times with ``scipy.sparse.linalg.expm_multiply``, or the
+        dense ``scipy.linalg.expm`` for large steps up to ``DENSE_LIMIT`` nodes,
+        splitting off the exact projection onto the stationary states when
+        gamma dt ||L||_1 exceeds ``LONG_STEP`` (see :func:`propagate`); "auto"
+        picks "eig" when it applies. Both keep the conserved quantities to
+        rounding at any finite gamma t, and at long times give the stationary
+        state (the projection onto the null space of L).
 
     Returns
     -------
@@ -513,8 +799,10 @@ def diffuse_exact(graph, initial, *, gamma, times, kind="combinatorial", method=
     Raises
     ------
     ValueError
-        When gamma t overflows, or (method "expm" above ``DENSE_LIMIT``
-        nodes) when ||gamma t L||_1 exceeds ``EXPM_MULTIPLY_LIMIT``.
+        When gamma t overflows, when the trajectory would hold more than
+        ``MAX_RECORDED_VALUES`` values, or (method "expm" above
+        ``DENSE_LIMIT`` nodes) when ||gamma t L||_1 exceeds
+        ``EXPM_MULTIPLY_LIMIT``.
 
     Examples
     --------
@@ -538,22 +826,28 @@ def diffuse_exact(graph, initial, *, gamma, times, kind="combinatorial", method=
             f"nodes, got {graph!r}; use method='expm'"
         )
     use_eig = method == "eig" or (method == "auto" and eig_possible)
-    if not np.isfinite(gamma * float(times[-1])):
+    with np.errstate(over="ignore"):
+        scaled_times = gamma * times
+    if not np.isfinite(scaled_times[-1]):
         raise ValueError(
             f"gamma * t must be finite, got gamma = {gamma!r} and the last time "
             f"{float(times[-1])!r}"
         )
+    check_record_size("times", f"with {times.size} entries", times.size, state.shape)
+    # exp(-gamma t L) depends on gamma t only; L is exponentiated with the
+    # times gamma t, so that a large gamma cannot overflow gamma L.
+    operator = laplacian(graph, kind)
     if not use_eig:
-        check_exponent("gamma * t * L", gamma * laplacian(graph, kind), times)
+        check_exponent("gamma * t * L", operator, scaled_times)
 
     if use_eig:
         modes = eigenmodes(graph, kind=kind)
         amplitudes = modes.dual.T @ state
-        factors = np.exp(-gamma * np.outer(times, modes.values))
+        with np.errstate(over="ignore"):
+            factors = np.exp(-np.outer(scaled_times, modes.values))
         states = np.einsum("nk,tk,kp->tnp", modes.vectors, factors, amplitudes)
     else:
-        operator = -gamma * laplacian(graph, kind).tocsc()
-        states = propagate(operator, state, times)
+        states = propagate(-operator.tocsc(), state, scaled_times)
 
     if was_1d:
         states = states[:, :, 0]
@@ -593,7 +887,8 @@ def diffuse_implicit(
     dt : float
         Time step (time), > 0.
     n_steps : int
-        Number of steps, >= 1.
+        Number of steps, 1 to ``MAX_STEPS`` (1e8), with the ``n_steps + 1``
+        recorded states holding at most ``MAX_RECORDED_VALUES`` (1e9) values.
     kind : {"combinatorial", "symmetric", "random_walk"}, optional
     tol, max_iter, omega, n_threads
         Passed to :func:`jacobi_solve` for every step.
@@ -612,7 +907,7 @@ def diffuse_implicit(
     """
     graph = as_graph("graph", graph)
     state, was_1d = as_state("initial", initial, graph.n_nodes)
-    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    n_steps = check_n_steps(n_steps, state.shape)
     check_n_threads(n_threads)
     system = implicit_system(graph, gamma, dt, kind=kind)
 
@@ -703,7 +998,8 @@ def diffuse_explicit(
     dt : float
         Time step (time), > 0.
     n_steps : int
-        Number of steps, >= 1.
+        Number of steps, 1 to ``MAX_STEPS`` (1e8), with the ``n_steps + 1``
+        recorded states holding at most ``MAX_RECORDED_VALUES`` (1e9) values.
     kind : {"combinatorial", "symmetric", "random_walk"}, optional
     unstable : {"raise", "allow"}, optional
         What to do when gamma dt lambda_max >= 2: raise ``ValueError``
@@ -728,16 +1024,24 @@ def diffuse_explicit(
     state, was_1d = as_state("initial", initial, graph.n_nodes)
     gamma = check_rate("gamma", gamma)
     dt = check_rate("dt", dt)
-    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    n_steps = check_n_steps(n_steps, state.shape)
     n_threads = check_n_threads(n_threads)
     check_choice("unstable", unstable, ("raise", "allow"))
     check_choice("kind", kind, LAPLACIAN_KINDS)
+    with np.errstate(over="ignore"):
+        gamma_dt = gamma * dt
+    if not np.isfinite(gamma_dt):
+        raise ValueError(
+            f"gamma * dt must be finite, got gamma = {gamma!r} and dt = {dt!r}"
+        )
 
-    number = gamma * dt * largest_eigenvalue(graph, kind)
+    lambda_max = largest_eigenvalue(graph, kind)
+    with np.errstate(over="ignore"):
+        number = gamma_dt * lambda_max
     if number >= 2:
         message = (
             f"explicit Euler is unstable: gamma*dt*lambda_max = {number:.4g} >= 2 "
-            f"(gamma={gamma:g}, dt={dt:g}); take dt < {2 / (number / dt):.4g}, "
+            f"(gamma={gamma:g}, dt={dt:g}); take dt < {2 / gamma / lambda_max:.4g}, "
             "use diffuse_implicit, or pass unstable='allow' to watch it diverge"
         )
         if unstable == "raise":
@@ -758,7 +1062,7 @@ def diffuse_explicit(
                 states[step],
                 states[step + 1],
                 alpha=1.0,
-                beta=-gamma * dt,
+                beta=-gamma_dt,
                 n_threads=n_threads,
             )
 
@@ -768,7 +1072,7 @@ def diffuse_explicit(
     return Trajectory(
         times=times,
         states=states,
-        info={"stability_number": number, "gamma_dt": gamma * dt},
+        info={"stability_number": number, "gamma_dt": gamma_dt},
     )
 
 

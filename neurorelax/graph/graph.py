@@ -151,8 +151,11 @@ class Graph:
         nx_graph : networkx.Graph or networkx.DiGraph
             Nodes in ``nx_graph.nodes`` order become indices 0..n-1. A
             ``networkx.DiGraph`` gives ``directed=True`` unless stated.
-        weight : str, optional
-            Edge attribute holding the weight; edges without it weigh 1.
+        weight : str or None, optional
+            Edge attribute holding the weight; edges without it weigh 1, and
+            ``None`` gives every edge weight 1. A name other than the default
+            ``"weight"`` that no edge carries is refused (most likely a
+            misspelling, which would otherwise give unit weights silently).
         **keywords
             Keywords of :class:`Graph`. ``labels`` defaults to each node's
             ``"label"`` attribute, or to ``str(node)``; ``positions`` to the
@@ -182,6 +185,8 @@ class Graph:
 
         if not nodes:
             raise ValueError("nx_graph must have at least one node, got an empty graph")
+        if weight is not None and weight != "weight" and nx_graph.number_of_edges():
+            check_weight_attribute(nx_graph, weight)
         try:
             matrix = nx.to_scipy_sparse_array(
                 nx_graph, nodelist=nodes, weight=weight, format="csr", dtype=np.float64
@@ -339,6 +344,25 @@ class Graph:
             )
             logger.warning(message)
             warnings.warn(message, GraphWarning, stacklevel=3)
+
+
+def check_weight_attribute(nx_graph, weight, where="nx_graph"):
+    """Refuse a chosen weight attribute that no edge of ``nx_graph`` carries.
+
+    Edges without the attribute weigh 1, so a misspelt name would otherwise
+    give a graph of unit weights without a word. ``where`` names the graph
+    (an argument or a file) in the message.
+    """
+    present = set()
+    for _, _, data in nx_graph.edges(data=True):
+        if weight in data:
+            return
+        present.update(map(str, data))
+    found = ", ".join(sorted(present)[:10]) if present else "none"
+    raise ValueError(
+        f"{where}: no edge has the attribute weight={weight!r}; the edges' "
+        f"attributes are: {found}"
+    )
 
 
 def _is_networkx(value):

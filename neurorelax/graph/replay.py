@@ -28,7 +28,13 @@ import scipy.sparse as sp
 
 from neurorelax.graph._blas import serial_blas
 from neurorelax.graph._checks import as_graph, as_state, check_rate
-from neurorelax.graph.diffusion import LinearSystem, jacobi_solve
+from neurorelax.graph.diffusion import (
+    MAX_STEPS,
+    LinearSystem,
+    check_implicit_step,
+    check_record_size,
+    jacobi_solve,
+)
 from neurorelax.graph.graph import Graph
 from neurorelax.graph.laplacian import LAPLACIAN_KINDS, laplacian_of_weights
 from neurorelax.validation import (
@@ -44,8 +50,6 @@ logger = logging.getLogger(__name__)
 
 # duration / dt may differ from a whole number by this relative amount (rounding).
 STEP_RTOL = 1e-9
-# More steps than this would run for days in the Python step loop.
-MAX_STEPS = 1e8
 
 
 @dataclass(frozen=True)
@@ -236,8 +240,10 @@ def simulate_replay(
         )
 
     n_steps = _step_count(duration, dt)
+    n_kept = len(range(0, n_steps + 1, record_every)) + (n_steps % record_every > 0)
+    check_record_size("record_every", f"= {record_every}", n_kept, (graph.n_nodes, 1))
     weights = graph.weights.copy()
-    system = _implicit(weights, gamma * dt, kind)
+    system = _implicit(weights, gamma, dt, kind)
     norms = np.sum(patterns**2, axis=0)
     decay = np.exp(-kappa * dt)
     kept = sorted(set(range(0, n_steps + 1, record_every)) | {n_steps})
@@ -256,7 +262,8 @@ def simulate_replay(
             state = state + dt * rho * patterns[:, chosen] @ (overlap * (1 - overlap))
             if eta > 0:
                 weights = _hebbian(weights, patterns[:, chosen], dt * eta * overlap)
-                system = _implicit(weights, gamma * dt, kind)
+                _check_weights_finite(weights, eta, (step + 1) * dt)
+                system = _implicit(weights, gamma, dt, kind)
 
         if slot < len(kept) and kept[slot] == step + 1:
             states[slot], rest[slot] = state, resting
@@ -307,9 +314,27 @@ def _step_count(duration, dt):
     return n_steps
 
 
-def _implicit(weights, step, kind):
+def _implicit(weights, gamma, dt, kind):
     operator = laplacian_of_weights(weights, kind)
+    with np.errstate(over="ignore"):
+        step = gamma * dt
+    if not np.isfinite(step):
+        raise ValueError(
+            f"gamma * dt must be finite, got gamma = {gamma!r} and dt = {dt!r}"
+        )
+    check_implicit_step(gamma, dt, operator)
     return LinearSystem.from_matrix(sp.eye_array(weights.shape[0]) + step * operator)
+
+
+def _check_weights_finite(weights, eta, time):
+    """Refuse Hebbian growth that overflowed a weight (or a node's degree)."""
+    with np.errstate(over="ignore"):
+        degrees = np.asarray(weights.sum(axis=1)).ravel()
+    if not (np.isfinite(weights.data).all() and np.isfinite(degrees).all()):
+        raise ValueError(
+            f"hebbian_rate = {eta!r} made the weights overflow float64 by t = "
+            f"{time:.6g}; expected a smaller hebbian_rate (or a shorter duration)"
+        )
 
 
 def _hebbian(weights, patterns, amounts):
@@ -327,10 +352,21 @@ def _checked_patterns(patterns, n_nodes):
             f"patterns must have {n_nodes} rows (one per node, shape "
             f"({n_nodes}, n_patterns)), got shape {array.shape}"
         )
-    empty = np.flatnonzero(np.sum(array**2, axis=0) == 0)
+    with np.errstate(over="ignore"):
+        norms = np.sum(array**2, axis=0)
+    empty = np.flatnonzero(norms == 0)
     if empty.size:
         raise ValueError(
             f"patterns must have no all-zero column; column {int(empty[0])} is zero"
+        )
+    huge = np.flatnonzero(~np.isfinite(norms))
+    if huge.size:
+        column = int(huge[0])
+        raise ValueError(
+            f"patterns must have a squared norm within float64 (overlaps divide "
+            f"by it); column {column} has largest |entry| "
+            f"{float(np.abs(array[:, column]).max()):.3g}, so its squared norm "
+            "overflows: scale the patterns"
         )
     return array
 

@@ -26,6 +26,7 @@ from neurorelax.validation import (
     check_finite_array,
     check_integer,
     check_positive,
+    format_value,
 )
 
 __all__ = [
@@ -101,6 +102,15 @@ def eigenmodes(graph, n_modes=None, *, kind="combinatorial"):
     Eigenvectors are fixed in sign so that the entry of largest magnitude is
     positive, which makes results reproducible across LAPACK builds.
 
+    The first modes, one per connected component (an isolated node is one),
+    are the stationary ones: their eigenvalues are exactly 0 (a solver gives
+    rounding noise of about n eps lambda_max, which would make them decay at
+    long times) and their vectors are exact, 1_C / sqrt(|C|) for
+    "combinatorial" and D^1/2 1_C normalised for "symmetric" (1_C over the
+    square root of the component's total degree for "random_walk", with dual
+    d 1_C over the same), components largest first; the other vectors are
+    orthogonalised against them.
+
     Examples
     --------
     >>> import numpy as np
@@ -138,6 +148,7 @@ def eigenmodes(graph, n_modes=None, *, kind="combinatorial"):
     base = "symmetric" if kind == "random_walk" else kind
     operator = laplacian(graph, base)
     values, vectors = _lowest_eigenpairs(operator, n_modes)
+    values, vectors = _exact_null_modes(graph, base, values, vectors)
     vectors = vectors * np.where(_largest_entry_sign(vectors) < 0, -1.0, 1.0)
     dual = vectors
     if kind == "random_walk":
@@ -158,6 +169,37 @@ def _lowest_eigenpairs(operator, n_modes):
         order = np.argsort(values)
         values, vectors = values[order], vectors[:, order]
     return np.clip(values, 0.0, None), vectors
+
+
+def _exact_null_modes(graph, kind, values, vectors):
+    """Put the exact null space of a symmetric Laplacian in the lowest modes.
+
+    An undirected graph's combinatorial and symmetric Laplacians have exactly
+    one zero eigenvalue per connected component (isolated nodes included),
+    with eigenvectors 1_C (combinatorial) and D^1/2 1_C (symmetric; e_i for
+    an isolated node i). A solver returns these eigenvalues as rounding noise
+    of either sign (about n eps lambda_max), so that a mode which must be
+    stationary decays, visibly so at long times. The lowest of them are set
+    to 0, their vectors to the exact normalised null vectors, and the other
+    vectors are orthogonalised against those once.
+    """
+    components = graph.components()
+    n_zero = min(len(components), values.size)
+    if kind == "combinatorial":
+        root = np.ones(graph.n_nodes)
+    else:
+        degrees = graph.degrees
+        root = np.sqrt(np.where(degrees > 0, degrees, 1.0))
+    null = np.zeros((graph.n_nodes, n_zero))
+    for column, nodes in enumerate(components[:n_zero]):
+        part = root[nodes]
+        null[nodes, column] = part / np.linalg.norm(part)
+    rest = vectors[:, n_zero:]
+    rest = rest - null @ (null.T @ rest)
+    rest = rest / np.linalg.norm(rest, axis=0)
+    values = values.copy()
+    values[:n_zero] = 0.0
+    return values, np.hstack([null, rest])
 
 
 def _largest_entry_sign(vectors):
@@ -242,9 +284,23 @@ def fit_decay_rates(times, amplitudes, *, floor=1e-300):
     Returns
     -------
     ndarray of float64, shape (n_series,)
-        r_k in 1/time (NaN for a series with fewer than two usable points).
+        r_k in 1/time. A series with fewer than two distinct times above
+        ``floor`` has no rate and gets NaN: in particular an all-zero series
+        (a mode absent from the state, or one that decayed below ``floor``).
+        A constant non-zero series gets 0.
+
+    Raises
+    ------
+    ValueError
+        For fewer than two distinct times, or amplitudes whose row count is
+        not the number of times.
     """
     times = check_times("times", times)
+    if np.unique(times).size < 2:
+        raise ValueError(
+            "times must hold at least two distinct times to fit a rate, got "
+            f"{format_value(times)}"
+        )
     floor = check_positive("floor", floor, allow_zero=True)
     values = check_finite_array("amplitudes", amplitudes, ndim=2)
     if values.shape[0] != times.size:
@@ -257,9 +313,21 @@ def fit_decay_rates(times, amplitudes, *, floor=1e-300):
         usable = np.abs(values[:, k]) > floor
         if np.unique(times[usable]).size < 2:
             continue
-        slope = np.polyfit(times[usable], np.log(np.abs(values[usable, k])), 1)[0]
-        rates[k] = -slope
+        rates[k] = -_slope(times[usable], np.log(np.abs(values[usable, k])))
     return rates
+
+
+def _slope(x, y):
+    """Least-squares slope of y against x (x non-negative, two distinct values).
+
+    x is shifted and divided by its span first, so that huge or tiny times do
+    not overflow or underflow the sums of squares (np.polyfit's do).
+    """
+    low = x.min()
+    span = x.max() - low
+    u = (x - low) / span
+    u = u - u.mean()
+    return np.sum(u * (y - y.mean())) / np.sum(u * u) / span
 
 
 def high_frequency_share(state, modes, *, cutoff=None):
