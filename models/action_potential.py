@@ -31,6 +31,7 @@ firing repetitively abruptly at a non-zero rate between 6 and 7 uA/cm^2
 from zero (type I).
 """
 
+import functools
 import logging
 
 import numpy as np
@@ -59,8 +60,13 @@ from neurorelax.ion import (
     use_device,
 )
 from neurorelax.scripting import (
+    MAX_CELLS,
+    MAX_RECORDED_VALUES,
+    check_limit,
     check_parameters,
+    check_run_steps,
     model_main,
+    quantity_text,
     resolve_overrides,
     save_model_results,
 )
@@ -103,9 +109,12 @@ def check(p):
     """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
 
     ``dt`` may be at most the ion level's limit for the faster gating
-    kinetics of the two cells (:func:`neurorelax.ion.max_dt`).
+    kinetics of the two cells (:func:`neurorelax.ion.max_dt`). Each F-I
+    curve has at most ``MAX_CELLS`` currents; the run has at most
+    ``MAX_STEPS`` time steps and ``MAX_CELL_STEPS`` cell-steps, and the
+    single-spike traces at most ``MAX_RECORDED_VALUES`` values.
     """
-    limit = min(max_dt(hh_squid()), max_dt(traub_miles()))
+    limit = dt_limit()
     fi_duration = p["fi_duration"]
     i_min = p["traub_I_min"]
     check_parameters(
@@ -123,29 +132,62 @@ def check(p):
             "fi_duration": (lambda v: float(v / second) > 0, "a time > 0"),
             "spike_duration": (
                 lambda v: 0 < float(v / second) <= float(fi_duration / second),
-                f"a time in (0, fi_duration] = (0, {fi_duration}]",
+                lambda: f"a time in (0, fi_duration] = (0, {fi_duration}]",
             ),
             "fi_transient": (
                 lambda v: 0 <= float(v / second) < float(fi_duration / second),
-                f"a time in [0, fi_duration) = [0, {fi_duration})",
+                lambda: f"a time in [0, fi_duration) = [0, {fi_duration})",
             ),
             "squid_I_max": (
                 lambda v: float(v / (uA / cm**2)) > 0,
                 "a current density > 0 (such as '12 uA/cm**2')",
             ),
-            "squid_n_I": (lambda v: v >= 1, "an integer >= 1"),
+            "squid_n_I": (
+                lambda v: 1 <= v <= MAX_CELLS,
+                f"an integer in [1, {MAX_CELLS:,}]",
+            ),
             "traub_I_min": (
                 lambda v: np.isfinite(float(v / nA)),
                 "a finite current (such as '-0.15 nA')",
             ),
             "traub_I_max": (
                 lambda v: float(v / nA) > float(i_min / nA),
-                f"a current > traub_I_min = {i_min}",
+                lambda: f"a current > traub_I_min = {i_min}",
             ),
-            "traub_n_I": (lambda v: v >= 1, "an integer >= 1"),
+            "traub_n_I": (
+                lambda v: 1 <= v <= MAX_CELLS,
+                f"an integer in [1, {MAX_CELLS:,}]",
+            ),
         },
         NAME,
     )
+    dt = p["dt"]
+    n_cells = p["squid_n_I"] + p["traub_n_I"] + 3
+    cells = (
+        n_cells,
+        "(squid_n_I + traub_n_I + 3)",
+        f"({p['squid_n_I']} + {p['traub_n_I']} + 3)",
+        "use fewer currents, shorten fi_duration or widen dt",
+    )
+    check_run_steps(NAME, fi_duration, dt, cells, duration_name="fi_duration")
+    traces = 2 * len(SPIKE_VARIABLES)
+    check_limit(
+        NAME,
+        lambda: (
+            f"{traces} traces x spike_duration / dt = {traces} x "
+            f"{quantity_text(p['spike_duration'])} / {quantity_text(dt)}"
+        ),
+        traces * float(p["spike_duration"] / dt),
+        "recorded values",
+        MAX_RECORDED_VALUES,
+        "shorten spike_duration or widen dt",
+    )
+
+
+@functools.cache
+def dt_limit():
+    """The coarsest dt the two cells' gating kinetics allow (computed once)."""
+    return min(max_dt(hh_squid()), max_dt(traub_miles()))
 
 
 def build(p):

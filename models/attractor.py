@@ -39,6 +39,7 @@ import time
 import numpy as np
 
 from neurorelax.scripting import (
+    check_limit,
     check_parameters,
     model_main,
     resolve_overrides,
@@ -79,32 +80,102 @@ METRICS = (
 
 # Most units: the couplings are a dense n_units x n_units matrix (800 MB).
 MAX_UNITS = 10_000
+# Most cues of the main test, and of the recall curve over all its levels.
+MAX_CUES = 100_000
+# Most levels of the recall curve.
+MAX_LEVELS = 1000
+# Most sweeps of one settling.
+MAX_SWEEPS = 10_000
+# Most coupling terms one sweep evaluates (n_units^2 per cue): some minutes
+# of a single thread.
+MAX_SWEEP_WORK = 100_000_000_000
+# Most overlap values one settling records (800 MB in float64).
+MAX_OVERLAP_VALUES = 100_000_000
 
 logger = logging.getLogger(NAME)
 
 
 def check(p):
-    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    Besides each parameter's own range: the main test and the recall curve
+    have at most ``MAX_CUES`` cues each, one sweep over a level's cues
+    evaluates at most ``MAX_SWEEP_WORK`` coupling terms, and a settling
+    records at most ``MAX_OVERLAP_VALUES`` overlaps.
+    """
     n_units = p["n_units"]
     check_parameters(
         p,
         {
             "n_units": (
                 lambda v: 1 <= v <= MAX_UNITS,
-                f"an integer in [1, {MAX_UNITS}]",
+                f"an integer in [1, {MAX_UNITS:,}]",
             ),
             "n_patterns": (
                 lambda v: 1 <= v <= n_units,
                 f"an integer in [1, n_units] = [1, {n_units}]",
             ),
             "corruption": (lambda v: 0 <= v <= 1, "a fraction in [0, 1]"),
-            "cues_per_pattern": (lambda v: v >= 1, "an integer >= 1"),
+            "cues_per_pattern": (
+                lambda v: 1 <= v <= MAX_CUES,
+                f"an integer in [1, {MAX_CUES:,}]",
+            ),
             "corruption_max": (lambda v: 0 <= v <= 1, "a fraction in [0, 1]"),
-            "n_corruption_levels": (lambda v: v >= 1, "an integer >= 1"),
-            "curve_cues_per_pattern": (lambda v: v >= 1, "an integer >= 1"),
-            "max_sweeps": (lambda v: v >= 1, "an integer >= 1"),
+            "n_corruption_levels": (
+                lambda v: 1 <= v <= MAX_LEVELS,
+                f"an integer in [1, {MAX_LEVELS:,}]",
+            ),
+            "curve_cues_per_pattern": (
+                lambda v: 1 <= v <= MAX_CUES,
+                f"an integer in [1, {MAX_CUES:,}]",
+            ),
+            "max_sweeps": (
+                lambda v: 1 <= v <= MAX_SWEEPS,
+                f"an integer in [1, {MAX_SWEEPS:,}]",
+            ),
         },
         NAME,
+    )
+    n_patterns = p["n_patterns"]
+    main = n_patterns * p["cues_per_pattern"]
+    per_level = n_patterns * p["curve_cues_per_pattern"]
+    check_limit(
+        NAME,
+        f"n_patterns x cues_per_pattern = {n_patterns} x {p['cues_per_pattern']}",
+        main,
+        "cues",
+        MAX_CUES,
+        "lower cues_per_pattern",
+    )
+    check_limit(
+        NAME,
+        f"n_patterns x curve_cues_per_pattern x n_corruption_levels = {n_patterns} "
+        f"x {p['curve_cues_per_pattern']} x {p['n_corruption_levels']}",
+        per_level * p["n_corruption_levels"],
+        "cues on the recall curve",
+        MAX_CUES,
+        "lower curve_cues_per_pattern or n_corruption_levels",
+    )
+    most = max(main, per_level)
+    check_limit(
+        NAME,
+        f"n_units^2 x n_patterns x max(cues_per_pattern, curve_cues_per_pattern) "
+        f"= {n_units}^2 x {n_patterns} x "
+        f"{max(p['cues_per_pattern'], p['curve_cues_per_pattern'])}",
+        n_units**2 * most,
+        "coupling terms per sweep",
+        MAX_SWEEP_WORK,
+        "use fewer units or cues",
+    )
+    check_limit(
+        NAME,
+        f"(max_sweeps + 1) x n_patterns^2 x max(cues_per_pattern, "
+        f"curve_cues_per_pattern) = {p['max_sweeps'] + 1} x {n_patterns}^2 x "
+        f"{max(p['cues_per_pattern'], p['curve_cues_per_pattern'])}",
+        (p["max_sweeps"] + 1) * n_patterns * most,
+        "recorded overlaps",
+        MAX_OVERLAP_VALUES,
+        "lower max_sweeps, n_patterns or the cues per pattern",
     )
 
 

@@ -29,6 +29,7 @@ least five times the rate with it; with depolarising GABA (high internal
 chloride) the network loses its stable low-rate state.
 """
 
+import functools
 import logging
 import numbers
 
@@ -56,7 +57,11 @@ from neurorelax.ion import (
     use_device,
 )
 from neurorelax.scripting import (
+    MAX_CELLS,
+    MAX_SYNAPSES,
+    check_limit,
     check_parameters,
+    check_run_steps,
     model_main,
     resolve_overrides,
     run_time_rules,
@@ -92,6 +97,8 @@ QUICK = {
     "Cl_in_values": (7, 40, 90),
 }
 RASTER_E, RASTER_I = 80, 20  # cells shown in the rasters
+# Most values of each sweep list (each value is one more network).
+MAX_CONDITIONS = 100
 METRICS = ("rate_with_Hz", "rate_without_Hz", "rate_depolarising_Hz")
 
 logger = logging.getLogger(__name__)
@@ -102,45 +109,73 @@ def check(p):
 
     ``dt`` may be at most the ion level's limit for the gating kinetics of
     the Traub-Miles cell (:func:`neurorelax.ion.max_dt`); ``w_inh_factors``
-    must hold 0 and 1, the two conditions the metrics compare.
+    must hold 0 and 1, the two conditions the metrics compare. All blocks
+    together have at most ``MAX_CELLS`` cells and ``MAX_SYNAPSES`` synapses,
+    and the run at most ``MAX_STEPS`` time steps and ``MAX_CELL_STEPS``
+    cell-steps.
     """
     n_e, n_i, duration = p["N_E"], p["N_I"], p["duration"]
+    cells = (lambda v: 1 <= v <= MAX_CELLS, f"an integer in [1, {MAX_CELLS:,}]")
     check_parameters(
         p,
         {
-            "N_E": (lambda v: v >= 1, "an integer >= 1"),
-            "N_I": (lambda v: v >= 1, "an integer >= 1"),
+            "N_E": cells,
+            "N_I": cells,
             "K_E": (lambda v: 1 <= v <= n_e, f"an integer in [1, N_E] = [1, {n_e}]"),
             "K_I": (lambda v: 1 <= v <= n_i, f"an integer in [1, N_I] = [1, {n_i}]"),
             "w_exc": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
             "w_inh": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
-            "N_ext": (lambda v: v >= 0, "an integer >= 0"),
+            "N_ext": (
+                lambda v: 0 <= v <= MAX_CELLS,
+                f"an integer in [0, {MAX_CELLS:,}]",
+            ),
             "rate_ext": (lambda v: float(v * second) >= 0, "a rate >= 0"),
             "w_ext": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
             "Cl_in": (lambda v: float(v / mmolar) > 0, "a concentration > 0"),
-            **run_time_rules(duration, max_dt(traub_miles())),
+            **run_time_rules(duration, dt_limit()),
             "w_inh_factors": (
                 lambda v: _numbers(v, lambda x: x >= 0) and {0, 1} <= set(v),
-                "a non-empty sequence of numbers >= 0 that holds 0 and 1 (the "
-                "networks without and with GABA)",
+                f"a sequence of at most {MAX_CONDITIONS} numbers >= 0 that holds 0 "
+                "and 1 (the networks without and with GABA)",
             ),
             "Cl_in_values": (
                 lambda v: _numbers(v, lambda x: x > 0),
-                "a non-empty sequence of concentrations in mM, each > 0",
+                f"a sequence of 1 to {MAX_CONDITIONS} concentrations in mM, each > 0",
             ),
         },
         NAME,
     )
+    names = "(N_E + N_I) x (len(w_inh_factors) + len(Cl_in_values))"
+    values = f"({n_e} + {n_i}) x ({len(p['w_inh_factors'])} + {len(p['Cl_in_values'])})"
+    n_cells = (n_e + n_i) * (len(p["w_inh_factors"]) + len(p["Cl_in_values"]))
+    advice = "use fewer cells per block or fewer conditions"
+    check_limit(NAME, f"{names} = {values}", n_cells, "cells", MAX_CELLS, advice)
+    check_limit(
+        NAME,
+        f"(K_E + K_I) x {names} = ({p['K_E']} + {p['K_I']}) x {values}",
+        (p["K_E"] + p["K_I"]) * n_cells,
+        "synapses",
+        MAX_SYNAPSES,
+        "lower K_E and K_I, or " + advice,
+    )
+    cells = (n_cells, names, values, "shorten duration, or " + advice)
+    check_run_steps(NAME, duration, p["dt"], cells)
+
+
+@functools.cache
+def dt_limit():
+    """The coarsest dt the Traub-Miles cell's gating kinetics allow (computed once)."""
+    return max_dt(traub_miles())
 
 
 def _numbers(values, test):
-    """Return whether ``values`` is a non-empty sequence of numbers passing ``test``.
+    """Return whether ``values`` holds 1 to ``MAX_CONDITIONS`` numbers passing ``test``.
 
     Quantities, text and booleans are not numbers here.
     """
     if not isinstance(values, tuple | list | np.ndarray) or np.ndim(values) != 1:
         return False
-    return len(values) > 0 and all(
+    return 0 < len(values) <= MAX_CONDITIONS and all(
         isinstance(x, numbers.Real) and not isinstance(x, bool) and test(float(x))
         for x in values
     )

@@ -42,6 +42,7 @@ from brian2 import ms, second
 
 from neurorelax.scripting import (
     check_parameters,
+    diffusion_steps,
     model_main,
     resolve_overrides,
     save_model_results,
@@ -82,25 +83,99 @@ METRICS = (
 
 # Most state values (steps x nodes) a run may store: about 400 MB.
 MAX_STATE_VALUES = 50_000_000
+# Smallest Jacobi tolerance: float64 rounding leaves a relative residual of
+# about 1e-16 (1 + gamma dt lambda_max) / 4, which gamma dt <= 1 keeps below
+# 1e-14 on the default connectome; a smaller tolerance would run every step
+# to the iteration cap (max_iter).
+MIN_TOL = 1e-14
+# Longest run in slowest time constants: after about 37 of them the distance
+# from uniform is below float64 rounding and the late fit sees only noise.
+MAX_TIME_CONSTANTS = 100.0
+# Most stored snapshots.
+MAX_SAMPLES = 100_000
 
 logger = logging.getLogger(NAME)
 
 
 def check(p):
-    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    Besides each parameter's own range: gamma dt <= 1 keeps each implicit
+    step well-conditioned for Jacobi, and the run on the default connectome
+    (whose lambda_2 sets its length) must store at most ``MAX_STATE_VALUES``
+    values and leave at least 2 steps in the fit window.
+    """
+    from neurorelax.connectome import default_eigenvalues
+
+    dt_ = float(p["dt"] / second)
+    per_step = 1 / dt_ if dt_ > 0 else float("inf")
     check_parameters(
         p,
         {
-            "gamma": (lambda v: float(v * second) > 0, "a rate > 0 (such as '10 Hz')"),
             "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '1 ms')"),
-            "jacobi_tol": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+            "gamma": (
+                lambda v: 0 < float(v * second) <= per_step,
+                f"a rate in (0, 1 / dt] = (0, {per_step:g} Hz] (gamma x dt <= 1 "
+                "keeps each implicit step well-conditioned for Jacobi)",
+            ),
+            "jacobi_tol": (
+                lambda v: MIN_TOL <= v < 1,
+                f"a number in [{MIN_TOL:g}, 1) (float64 rounding cannot reach a "
+                "smaller residual)",
+            ),
             "start_node": (lambda v: v >= 0, "a node index >= 0"),
-            "n_time_constants": (lambda v: v > 0, "a number > 0"),
-            "n_samples": (lambda v: v >= 1, "an integer >= 1"),
+            "n_time_constants": (
+                lambda v: 0 < v <= MAX_TIME_CONSTANTS,
+                f"a number in (0, {MAX_TIME_CONSTANTS:g}] (past about 37 the "
+                "distance from uniform is below float64 rounding)",
+            ),
+            "n_samples": (
+                lambda v: 1 <= v <= MAX_SAMPLES,
+                f"an integer in [1, {MAX_SAMPLES:,}]",
+            ),
             "fit_from": (lambda v: 0 <= v < 1, "a fraction of the run in [0, 1)"),
         },
         NAME,
     )
+    eigenvalues = default_eigenvalues()
+    n_nodes = len(eigenvalues)
+    if not p["start_node"] < n_nodes:
+        raise ValueError(
+            f"{NAME}: start_node must be a node index in [0, {n_nodes - 1}] (the "
+            f"default connectome has {n_nodes} nodes), got {p['start_node']}"
+        )
+    run_length(p, float(eigenvalues[1]), n_nodes)
+
+
+def run_length(p, lambda_2, n_nodes):
+    """Return ``(t_end, n_steps)`` of the run; refuse a too short fit window.
+
+    The run's length is :func:`neurorelax.scripting.diffusion_steps` on a
+    graph with algebraic connectivity ``lambda_2`` and ``n_nodes`` nodes, at
+    most ``MAX_STATE_VALUES`` stored values; the fit window from
+    ``fit_from x t_end`` must hold at least 2 steps, else a ValueError names
+    fit_from, n_time_constants, gamma and dt.
+    """
+    t_end, n_steps, source = diffusion_steps(
+        NAME, p, lambda_2, n_nodes, MAX_STATE_VALUES
+    )
+    dt_ = float(p["dt"] / second)
+    threshold = float(p["fit_from"]) * t_end
+    # The first step k with k dt >= threshold, as the times array rounds k dt.
+    first = max(int(np.ceil(threshold / dt_)), 0)
+    while first > 0 and (first - 1) * dt_ >= threshold:
+        first -= 1
+    while first * dt_ < threshold:
+        first += 1
+    fit_steps = max(n_steps + 1 - first, 0)
+    if fit_steps < 2:
+        raise ValueError(
+            f"{NAME}: fit_from = {p['fit_from']:.10g} with {source} leaves "
+            f"{fit_steps} of the {n_steps:,} steps in the fit window; expected "
+            "at least 2 (lower fit_from, raise n_time_constants or lower "
+            "gamma x dt)"
+        )
+    return t_end, n_steps
 
 
 def snapshot_indices(n_steps, n_samples):
@@ -144,15 +219,8 @@ def simulate(graph, p):
         )
 
     # The slowest non-trivial mode sets the length of the run.
-    lambda_2 = float(spectral.eigenmodes(graph, n_modes=2).values[1])
-    t_end = float(p["n_time_constants"]) / (gamma_ * lambda_2)
-    n_steps = _count_steps(t_end, dt_, n_nodes, p)
-    fit_steps = np.count_nonzero(np.arange(n_steps + 1) * dt_ >= p["fit_from"] * t_end)
-    if fit_steps < 2:
-        raise ValueError(
-            f"fit_from = {p['fit_from']:.10g} leaves {fit_steps} of the {n_steps} "
-            "steps in the fit window; expected at least 2 (lower fit_from)"
-        )
+    lambda_2 = float(spectral.eigenmodes(graph).values[1])
+    t_end, n_steps = run_length(p, lambda_2, n_nodes)
 
     # Implicit Euler, (I + gamma dt L) M_{n+1} = M_n, each step by Jacobi.
     # One thread: the graph is far too small for OpenMP to pay off.
@@ -204,19 +272,6 @@ def simulate(graph, p):
         "mean_jacobi_sweeps": float(np.mean(trajectory.info["iterations"])),
     }
     return arrays, metrics
-
-
-def _count_steps(t_end, dt_, n_nodes, p):
-    """Return the number of steps of the run; refuse one too long to store."""
-    steps = np.ceil(t_end / dt_) if np.isfinite(t_end / dt_) else np.inf
-    if not (steps + 1) * n_nodes <= MAX_STATE_VALUES:
-        raise ValueError(
-            f"n_time_constants = {p['n_time_constants']:g} with gamma = "
-            f"{p['gamma']} and dt = {p['dt']} gives {steps:.3g} steps on "
-            f"{n_nodes} nodes, more than the {MAX_STATE_VALUES:.0e} stored "
-            "values allowed; lower n_time_constants or widen dt"
-        )
-    return max(int(steps), 1)
 
 
 def _positions(graph):

@@ -23,6 +23,7 @@ compared with the graph level.
 (the chain and the figure, not the connectome claim).
 """
 
+import functools
 import inspect
 import logging
 
@@ -30,7 +31,14 @@ from brian2 import ms, nS, second
 
 from neurorelax.bridge.assembly import AssemblyParameters
 from neurorelax.bridge.comparison import plan_protocol, run_comparison, save_comparison
-from neurorelax.scripting import check_parameters, model_main, resolve_overrides
+from neurorelax.scripting import (
+    MAX_STEPS,
+    check_limit,
+    check_parameters,
+    model_main,
+    quantity_text,
+    resolve_overrides,
+)
 
 NAME = "ion_vs_graph"
 
@@ -62,6 +70,20 @@ METRICS = (
 
 logger = logging.getLogger(__name__)
 
+# Most excitatory cells per node: some 4e8 synapses on the default
+# connectome, near the bridge's limit of 5e8.
+MAX_NEURONS_PER_NODE = 1000
+# Most stimulated nodes of each kind (the connectome has 74 nodes; the
+# comparison checks the graph's own count before it runs).
+MAX_STIMULATED = 1000
+# Most neurons_per_node x time steps: about 1e11 cell-steps on the 74 nodes
+# of the default connectome (each with its inhibitory cells).
+MAX_CELL_STEPS_PER_NODE = 1_000_000_000
+# Most coarse-graining bins of the run.
+MAX_BINS = 1_000_000
+# Widest smoothing kernel, in bins (its cost grows with its width).
+MAX_KERNEL_BINS = 100
+
 
 def _protocol_timing():
     """Return (warm-up + baseline, one stimulus epoch) in seconds.
@@ -84,17 +106,28 @@ def check(p):
     per stimulated node; ``bin_width`` must leave at least 10 bins per epoch
     (the rules of :mod:`neurorelax.bridge.comparison`). Whether the graph has
     ``n_train + n_test`` nodes is checked by the comparison, before it runs.
+    The run has at most ``MAX_STEPS`` time steps of the network's dt,
+    ``MAX_CELL_STEPS_PER_NODE`` neurons_per_node x time steps and
+    ``MAX_BINS`` bins, and the smoothing kernel is at most
+    ``MAX_KERNEL_BINS`` bins wide.
     """
     start, epoch = _protocol_timing()
     n_stimuli = p["n_train"] + p["n_test"]
     needed = start + n_stimuli * epoch
     bin_width = p["bin_width"]
+    stimulated = (
+        lambda v: 1 <= v <= MAX_STIMULATED,
+        f"an integer in [1, {MAX_STIMULATED:,}]",
+    )
     check_parameters(
         p,
         {
-            "neurons_per_node": (lambda v: v >= 2, "an integer >= 2"),
-            "n_train": (lambda v: v >= 1, "an integer >= 1"),
-            "n_test": (lambda v: v >= 1, "an integer >= 1"),
+            "neurons_per_node": (
+                lambda v: 2 <= v <= MAX_NEURONS_PER_NODE,
+                f"an integer in [2, {MAX_NEURONS_PER_NODE:,}]",
+            ),
+            "n_train": stimulated,
+            "n_test": stimulated,
             "duration": (
                 lambda v: float(v / second) >= needed,
                 f"a time >= warm-up and baseline + (n_train + n_test) epochs = "
@@ -107,12 +140,58 @@ def check(p):
                 "10 bins per stimulus epoch)",
             ),
             "smoothing_width": (
-                lambda v: float(v / second) >= float(bin_width / second),
-                f"a time >= bin_width = {bin_width}",
+                lambda v: (
+                    1 - 1e-9 <= float(v / bin_width) <= MAX_KERNEL_BINS * (1 + 1e-9)
+                ),
+                lambda: (
+                    f"a time in [bin_width, {MAX_KERNEL_BINS} x bin_width] = "
+                    f"[{bin_width}, {MAX_KERNEL_BINS * bin_width}]"
+                ),
             ),
         },
         NAME,
     )
+    duration, dt = p["duration"], network_dt()
+    steps = float(duration / dt)
+    check_limit(
+        NAME,
+        lambda: (
+            f"duration / dt = {quantity_text(duration)} / {quantity_text(dt)} (the "
+            "network's step)"
+        ),
+        steps,
+        "time steps",
+        MAX_STEPS,
+        "shorten duration",
+    )
+    check_limit(
+        NAME,
+        lambda: (
+            f"neurons_per_node x duration / dt = {p['neurons_per_node']} x "
+            f"{quantity_text(duration)} / {quantity_text(dt)}"
+        ),
+        p["neurons_per_node"] * steps,
+        "cell-steps per node",
+        MAX_CELL_STEPS_PER_NODE,
+        "use fewer neurons per node or shorten duration",
+    )
+    check_limit(
+        NAME,
+        lambda: (
+            f"duration / bin_width = {quantity_text(duration)} / "
+            f"{quantity_text(bin_width)}"
+        ),
+        float(duration / bin_width),
+        "bins",
+        MAX_BINS,
+        "widen bin_width or shorten duration",
+    )
+
+
+@functools.cache
+def network_dt():
+    """The time step of the spiking network (``AssemblyParameters().dt``)."""
+    return AssemblyParameters().dt
 
 
 def graph_for(quick):

@@ -50,6 +50,7 @@ from brian2 import ms, second
 from neurorelax.scripting import (
     check_parameters,
     model_main,
+    quantity_text,
     resolve_overrides,
     save_model_results,
 )
@@ -96,33 +97,85 @@ METRICS = (
 
 # Most implicit and explicit steps (the states of each are stored).
 MAX_STEPS = 100_000
+# Most Jacobi sweeps of one solve.
+MAX_SWEEPS = 1_000_000
+# Smallest tolerance of the steps compared with the direct solve: float64
+# rounding leaves a relative residual of about 1e-16 (1 + gamma dt
+# lambda_max) / 4, which gamma dt <= 1 keeps below 1e-14 on the default
+# connectome; a smaller tolerance would run every step to max_sweeps.
+MIN_TOL = 1e-14
+# Smallest tolerance of the first step's solve, which shows the whole
+# asymptotic regime down to the rounding floor (reaching max_sweeps there
+# only ends that one solve).
+MIN_HISTORY_TOL = 1e-16
+# Largest growth of the explicit update over the run: its distance from
+# uniform (a 2-norm, which squares the entries) overflows float64 near 1e154.
+MAX_EXPLICIT_GROWTH = 1e150
 
 logger = logging.getLogger(NAME)
 
 
 def check(p):
-    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    Besides each parameter's own range: gamma dt <= 1 keeps each implicit
+    step well-conditioned for Jacobi, and the unconstrained explicit update,
+    which grows by |1 - gamma dt lambda_max| per step on the default
+    connectome when that exceeds 1, must stay within float64 over n_steps.
+    """
+    from neurorelax.connectome import default_eigenvalues
+
     upper = p["fit_upper"]
+    dt_ = float(p["dt"] / second)
+    per_step = 1 / dt_ if dt_ > 0 else float("inf")
     check_parameters(
         p,
         {
-            "gamma": (lambda v: float(v * second) > 0, "a rate > 0 (such as '10 Hz')"),
             "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '20 ms')"),
-            "history_tol": (lambda v: 0 < v < 1, "a number in (0, 1)"),
+            "gamma": (
+                lambda v: 0 < float(v * second) <= per_step,
+                f"a rate in (0, 1 / dt] = (0, {per_step:g} Hz] (gamma x dt <= 1 "
+                "keeps each implicit step well-conditioned for Jacobi)",
+            ),
+            "history_tol": (
+                lambda v: MIN_HISTORY_TOL <= v < 1,
+                f"a number in [{MIN_HISTORY_TOL:g}, 1) (float64 rounding cannot "
+                "reach a smaller residual)",
+            ),
             "fit_upper": (lambda v: 0 < v <= 1, "a number in (0, 1]"),
             "fit_lower": (
                 lambda v: 0 < v < upper,
                 f"a number in (0, fit_upper) = (0, {upper:g})",
             ),
-            "jacobi_tol": (lambda v: 0 < v < 1, "a number in (0, 1)"),
-            "max_sweeps": (lambda v: v >= 1, "an integer >= 1"),
+            "jacobi_tol": (
+                lambda v: MIN_TOL <= v < 1,
+                f"a number in [{MIN_TOL:g}, 1) (float64 rounding cannot reach a "
+                "smaller residual)",
+            ),
+            "max_sweeps": (
+                lambda v: 1 <= v <= MAX_SWEEPS,
+                f"an integer in [1, {MAX_SWEEPS:,}]",
+            ),
             "n_steps": (
                 lambda v: 1 <= v <= MAX_STEPS,
-                f"an integer in [1, {MAX_STEPS}]",
+                f"an integer in [1, {MAX_STEPS:,}]",
             ),
         },
         NAME,
     )
+    lambda_max = float(default_eigenvalues()[-1])
+    gamma_dt = float(p["gamma"] * second) * dt_
+    factor = abs(1 - gamma_dt * lambda_max)
+    exponent = p["n_steps"] * np.log10(max(factor, 1.0))
+    if not exponent <= np.log10(MAX_EXPLICIT_GROWTH):
+        raise ValueError(
+            f"{NAME}: n_steps = {p['n_steps']:,} with gamma = "
+            f"{quantity_text(p['gamma'])} and dt = {quantity_text(p['dt'])}: the "
+            f"explicit update grows by |1 - gamma dt lambda_max| = {factor:.3g} per "
+            f"step (lambda_max = {lambda_max:.4g}), by 10^{exponent:.2f} over the "
+            f"run, more than the 10^{np.log10(MAX_EXPLICIT_GROWTH):.0f} allowed (its "
+            "norm overflows float64 near 10^154); lower n_steps or gamma x dt"
+        )
 
 
 def fit_factor(residuals, upper, lower):

@@ -38,6 +38,7 @@ also hold the bounded index (w - l) / (w + l), which needs no floor (1 when
 the losers are silent, 0 for equal rates).
 """
 
+import functools
 import logging
 
 import numpy as np
@@ -63,7 +64,11 @@ from neurorelax.ion import (
     use_device,
 )
 from neurorelax.scripting import (
+    MAX_CELLS,
+    MAX_SYNAPSES,
+    check_limit,
     check_parameters,
+    check_run_steps,
     model_main,
     resolve_overrides,
     run_time_rules,
@@ -97,6 +102,11 @@ QUICK = {"duration": 500 * ms, "transient": 150 * ms}
 CONTRAST_STEPS = (0.0, 0.5, 1.0, 1.5, 2.0)
 QUICK_CONTRAST_STEPS = (0.0, 1.0, 2.0)
 SWEEPABLE = ("w_inh", "nu_in", "contrast")
+# Most assemblies (the graph-level analogue holds an all-to-all pool of them).
+MAX_ASSEMBLIES = 1000
+# Blocks of a full run (6 with --quick): each contrast step with and
+# without the pool.
+N_BLOCKS = 2 * len(CONTRAST_STEPS)
 METRICS = (
     "selectivity_with",
     "selectivity_without",
@@ -114,22 +124,27 @@ def check(p):
     ``dt`` may be at most the ion level's limit for the gating kinetics of
     the Traub-Miles cell (:func:`neurorelax.ion.max_dt`). An input fires with
     probability ``nu dt`` per step, so the strongest input rate,
-    ``nu_in (1 + c)`` at the largest contrast step, must keep it <= 1.
+    ``nu_in (1 + c)`` at the largest contrast step, must keep it <= 1. The
+    ``N_BLOCKS`` blocks of a full run together have at most ``MAX_CELLS``
+    cells and ``MAX_SYNAPSES`` synapses, and the run at most ``MAX_STEPS``
+    time steps and ``MAX_CELL_STEPS`` cell-steps.
     """
     n_assembly, n_pool, duration = p["N_assembly"], p["N_pool"], p["duration"]
     n_exc = p["n_assemblies"] * n_assembly
     top = max(*CONTRAST_STEPS, *QUICK_CONTRAST_STEPS)
     per_step = (1 + top * p["contrast"]) * float(p["dt"] / second)
     rate_max = 1 / per_step if per_step > 0 else np.inf
+    cells = (lambda v: 1 <= v <= MAX_CELLS, f"an integer in [1, {MAX_CELLS:,}]")
     check_parameters(
         p,
         {
             "n_assemblies": (
-                lambda v: v >= 2,
-                "an integer >= 2 (a winner and at least one loser)",
+                lambda v: 2 <= v <= MAX_ASSEMBLIES,
+                f"an integer in [2, {MAX_ASSEMBLIES:,}] (a winner and at least one "
+                "loser)",
             ),
-            "N_assembly": (lambda v: v >= 1, "an integer >= 1"),
-            "N_pool": (lambda v: v >= 1, "an integer >= 1"),
+            "N_assembly": cells,
+            "N_pool": cells,
             "K_rec": (
                 lambda v: 1 <= v <= n_assembly,
                 f"an integer in [1, N_assembly] = [1, {n_assembly}]",
@@ -146,7 +161,7 @@ def check(p):
             "w_pool_in": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
             "w_inh": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
             "w_in": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
-            **run_time_rules(duration, max_dt(traub_miles())),
+            **run_time_rules(duration, dt_limit()),
             "contrast": (lambda v: v >= 0, "a number >= 0"),
             "nu_in": (
                 lambda v: 0 <= float(v * second) <= rate_max,
@@ -158,6 +173,49 @@ def check(p):
         },
         NAME,
     )
+    names = "(n_assemblies x N_assembly + N_pool)"
+    values = f"({p['n_assemblies']} x {n_assembly} + {n_pool})"
+    n_cells = N_BLOCKS * (n_exc + n_pool)
+    advice = "use fewer or smaller assemblies or a smaller pool"
+    check_limit(
+        NAME,
+        f"{N_BLOCKS} blocks x {names} = {N_BLOCKS} x {values}",
+        n_cells,
+        "cells",
+        MAX_CELLS,
+        advice,
+    )
+    # Input, recurrent, pool input and pool output synapses (an upper bound:
+    # half of the blocks have no pool output).
+    check_limit(
+        NAME,
+        f"{N_BLOCKS} blocks x (n_assemblies x N_assembly x (1 + K_rec + "
+        f"K_pool_out) + N_pool x K_pool_in) = {N_BLOCKS} x ({p['n_assemblies']} x "
+        f"{n_assembly} x (1 + {p['K_rec']} + {p['K_pool_out']}) + {n_pool} x "
+        f"{p['K_pool_in']})",
+        N_BLOCKS
+        * (n_exc * (1 + p["K_rec"] + p["K_pool_out"]) + n_pool * p["K_pool_in"]),
+        "synapses",
+        MAX_SYNAPSES,
+        "lower the in-degrees K_rec, K_pool_in and K_pool_out, or " + advice,
+    )
+    check_run_steps(
+        NAME,
+        duration,
+        p["dt"],
+        (
+            n_cells,
+            f"{N_BLOCKS} blocks x {names}",
+            f"{N_BLOCKS} x {values}",
+            "shorten duration, or " + advice,
+        ),
+    )
+
+
+@functools.cache
+def dt_limit():
+    """The coarsest dt the Traub-Miles cell's gating kinetics allow (computed once)."""
+    return max_dt(traub_miles())
 
 
 def layout(p, quick):

@@ -47,8 +47,13 @@ from brian2 import (
 
 from neurorelax.ion import celsius, nernst, reuse_project, use_device
 from neurorelax.scripting import (
+    MAX_CELL_STEPS,
+    MAX_CELLS,
+    MAX_RECORDED_VALUES,
+    check_limit,
     check_parameters,
     model_main,
+    quantity_text,
     resolve_overrides,
     save_model_results,
 )
@@ -111,7 +116,10 @@ def check(p):
 
     The traces are integrated exactly, so any ``dt`` up to ``duration`` is
     accurate. ``g_Na + g_K`` must be > 0: the ``cl_share`` experiment keeps
-    their ratio.
+    their ratio. The monitors, which record the ``traces`` and
+    ``cl_share`` cells at every step, hold at most ``MAX_RECORDED_VALUES``
+    values (which also bounds the time steps), and the run has at most
+    ``MAX_CELL_STEPS`` cell-steps.
     """
     per_area = mS / cm**2
     g_na, duration = p["g_Na"], p["duration"]
@@ -126,9 +134,12 @@ def check(p):
         low = p[name]
         return (
             lambda v: float(low / mV) < float(v / mV) <= V_LIMIT_MV,
-            f"a voltage in ({name}, {V_LIMIT_MV:g} mV] = ({low}, {V_LIMIT_MV:g} mV]",
+            lambda: (
+                f"a voltage in ({name}, {V_LIMIT_MV:g} mV] = ({low}, {V_LIMIT_MV:g} mV]"
+            ),
         )
 
+    cells = (lambda v: 1 <= v <= MAX_CELLS, f"an integer in [1, {MAX_CELLS:,}]")
     check_parameters(
         p,
         {
@@ -139,7 +150,9 @@ def check(p):
             "g_Na": conductance,
             "g_K": (
                 lambda v: float(v / per_area) >= 0 and float((g_na + v) / per_area) > 0,
-                f"a conductance density >= 0 with g_Na + g_K > 0 (g_Na = {g_na})",
+                lambda: (
+                    f"a conductance density >= 0 with g_Na + g_K > 0 (g_Na = {g_na})"
+                ),
             ),
             "g_Cl": conductance,
             "Na_out": concentration,
@@ -154,18 +167,44 @@ def check(p):
             ),
             "v_start_low": voltage,
             "v_start_high": above("v_start_low"),
-            "n_traces": (lambda v: v >= 1, "an integer >= 1"),
+            "n_traces": cells,
             "duration": (lambda v: float(v / second) > 0, "a time > 0"),
             "dt": (
                 lambda v: 0 < float(v / second) <= float(duration / second),
-                f"a time in (0, duration] = (0, {duration}]",
+                lambda: f"a time in (0, duration] = (0, {duration}]",
             ),
             "v_clamp_low": voltage,
             "v_clamp_high": above("v_clamp_low"),
-            "n_clamp": (lambda v: v >= 1, "an integer >= 1"),
-            "n_cl_share": (lambda v: v >= 1, "an integer >= 1"),
+            "n_clamp": cells,
+            "n_cl_share": cells,
         },
         NAME,
+    )
+    # The recorded values bound the time steps to MAX_RECORDED_VALUES / 2.
+    dt = p["dt"]
+    steps = float(duration / dt)
+    n_traces, n_share, n_clamp = p["n_traces"], p["n_cl_share"], p["n_clamp"]
+    check_limit(
+        NAME,
+        lambda: (
+            f"(n_traces + n_cl_share) x duration / dt = ({n_traces} + {n_share}) x "
+            f"{quantity_text(duration)} / {quantity_text(dt)}"
+        ),
+        (n_traces + n_share) * steps,
+        "recorded values",
+        MAX_RECORDED_VALUES,
+        "use fewer traces or Cl shares, shorten duration or widen dt",
+    )
+    check_limit(
+        NAME,
+        lambda: (
+            f"(n_traces + n_cl_share + n_clamp) x duration / dt = ({n_traces} + "
+            f"{n_share} + {n_clamp}) x {quantity_text(duration)} / {quantity_text(dt)}"
+        ),
+        (n_traces + n_share + n_clamp) * steps,
+        "cell-steps",
+        MAX_CELL_STEPS,
+        "use fewer cells, shorten duration or widen dt",
     )
 
 

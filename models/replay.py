@@ -50,8 +50,10 @@ import numpy as np
 from brian2 import ms, second
 
 from neurorelax.scripting import (
+    check_limit,
     check_parameters,
     model_main,
+    quantity_text,
     resolve_overrides,
     save_model_results,
 )
@@ -96,19 +98,37 @@ METRICS = (
 
 # Most time steps of one run (three runs are made).
 MAX_STEPS = 10_000_000
+# Most states kept of one run (each n_nodes values; three runs are made).
+MAX_RECORDS = 500_000
+# Most stored patterns (Louvain finds far fewer communities on the connectome).
+MAX_PATTERNS = 1000
+# duration / dt may differ from a whole number by this relative amount, as in
+# neurorelax.graph.replay.
+STEP_RTOL = 1e-9
 
 logger = logging.getLogger(NAME)
 
 
 def check(p):
-    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
-    period = p["rest_period"]
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    Besides each parameter's own range: gamma dt <= 1 keeps the Jacobi solve
+    of each implicit diffusion step well-conditioned, replay_rate dt <= 1
+    keeps the explicit replay increment from overshooting (the graph level
+    warns beyond that), and the run of n_time_constants / decay_rate must be
+    a whole number of steps dt, at least one and at most ``MAX_STEPS``.
+    """
+    period, dt = p["rest_period"], p["dt"]
+    dt_ = float(dt / second)
+    per_step = 1 / dt_ if dt_ > 0 else float("inf")
     check_parameters(
         p,
         {
+            "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '2 ms')"),
             "gamma": (
-                lambda v: float(v * second) >= 0,
-                "a rate >= 0 (such as '0.01 Hz')",
+                lambda v: 0 <= float(v * second) <= per_step,
+                f"a rate in [0, 1 / dt] = [0, {per_step:g} Hz] (gamma x dt <= 1 "
+                "keeps each implicit diffusion step well-conditioned)",
             ),
             "decay_rate": (
                 lambda v: float(v * second) > 0,
@@ -116,31 +136,66 @@ def check(p):
             ),
             "n_time_constants": (lambda v: v > 0, "a number > 0"),
             "replay_rate": (
-                lambda v: float(v * second) >= 0,
-                "a rate >= 0 (such as '100 Hz')",
+                lambda v: 0 <= float(v * second) <= per_step,
+                f"a rate in [0, 1 / dt] = [0, {per_step:g} Hz] (replay_rate x dt "
+                "<= 1 keeps the explicit replay step from overshooting)",
             ),
             "rest_period": (lambda v: float(v / second) > 0, "a time > 0"),
             "rest_duration": (
-                lambda v: 0 <= float(v / second) <= float(period / second),
-                f"a time in [0, rest_period] = [0, {period}]",
+                lambda v: 0 < float(v / second) <= float(period / second),
+                lambda: f"a time in (0, rest_period] = (0, {period}]",
             ),
-            "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '2 ms')"),
             "community_resolution": (lambda v: v > 0, "a number > 0"),
-            "n_patterns": (lambda v: v >= 1, "an integer >= 1"),
-            "record_every": (lambda v: v >= 1, "an integer >= 1"),
+            "n_patterns": (
+                lambda v: 2 <= v <= MAX_PATTERNS,
+                f"an integer in [2, {MAX_PATTERNS:,}] (every second pattern is "
+                "replayed, so at least one is not)",
+            ),
+            "record_every": (
+                lambda v: 1 <= v <= MAX_STEPS,
+                f"an integer in [1, {MAX_STEPS:,}]",
+            ),
         },
         NAME,
     )
-    steps = p["n_time_constants"] / float(p["decay_rate"] * second)
-    steps /= float(p["dt"] / second)
-    if not steps <= MAX_STEPS:
-        raise ValueError(
-            f"{NAME}: n_time_constants = {p['n_time_constants']:g} with decay_rate "
-            f"= {float(p['decay_rate'] * second):g} /s and dt = "
-            f"{float(p['dt'] / ms):g} ms gives {steps:.3g} steps, "
-            f"more than the {MAX_STEPS:.0e} allowed; lower n_time_constants or "
-            "widen dt"
+    # The run length, computed as simulate() and the graph level compute it.
+    duration = float(p["n_time_constants"]) / float(p["decay_rate"] * second)
+    steps = duration / dt_
+
+    def source():
+        return (
+            f"n_time_constants / (decay_rate x dt) = {p['n_time_constants']:g} / "
+            f"({quantity_text(p['decay_rate'])} x {quantity_text(dt)})"
         )
+
+    if not steps >= 1:
+        raise ValueError(
+            f"{NAME}: {source()} gives {steps:.3g} steps: the run of "
+            f"{duration * 1e3:.4g} ms is shorter than one step dt; raise "
+            "n_time_constants, or lower decay_rate or dt"
+        )
+    check_limit(
+        NAME, source, steps, "steps", MAX_STEPS, "lower n_time_constants or widen dt"
+    )
+    if abs(steps - round(steps)) > STEP_RTOL * steps:
+        raise ValueError(
+            f"{NAME}: {source()} gives {steps:.10g} steps, not a whole number (the "
+            "run would end past n_time_constants / decay_rate); choose "
+            "n_time_constants, decay_rate and dt so that the run is a whole "
+            "number of steps dt"
+        )
+    check_limit(
+        NAME,
+        lambda: (
+            f"n_time_constants / (decay_rate x dt x record_every) = "
+            f"{p['n_time_constants']:g} / ({quantity_text(p['decay_rate'])} x "
+            f"{quantity_text(dt)} x {p['record_every']})"
+        ),
+        round(steps) / p["record_every"],
+        "states kept per run",
+        MAX_RECORDS,
+        "raise record_every",
+    )
 
 
 def assemblies(graph, resolution, n_patterns):

@@ -39,6 +39,7 @@ from brian2 import ms, second
 
 from neurorelax.scripting import (
     check_parameters,
+    diffusion_steps,
     model_main,
     resolve_overrides,
     save_model_results,
@@ -79,26 +80,68 @@ METRICS = (
 
 # Most state values (steps x nodes) a run may store: about 400 MB.
 MAX_STATE_VALUES = 50_000_000
+# Smallest Jacobi tolerance: float64 rounding leaves a relative residual of
+# about 1e-16 (1 + gamma dt lambda_max) / 4, which gamma dt <= 1 keeps below
+# 1e-14 on the default connectome; a smaller tolerance would run every step
+# to the iteration cap (max_iter).
+MIN_TOL = 1e-14
+# Longest run in slowest time constants: long before 100 every fitted
+# amplitude is below float64 rounding.
+MAX_TIME_CONSTANTS = 100.0
+# Most stored snapshots.
+MAX_SAMPLES = 100_000
 
 logger = logging.getLogger(NAME)
 
 
 def check(p):
-    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``)."""
+    """Refuse parameters that cannot run, before any work (see ``PARAMETERS``).
+
+    Besides each parameter's own range: gamma dt <= 1 keeps each implicit
+    step well-conditioned for Jacobi, n_fit_modes is at most the default
+    connectome's non-trivial modes, and the run on it (whose lambda_2 sets
+    its length) stores at most ``MAX_STATE_VALUES`` values.
+    """
+    from neurorelax.connectome import default_eigenvalues
+
+    dt_ = float(p["dt"] / second)
+    per_step = 1 / dt_ if dt_ > 0 else float("inf")
     check_parameters(
         p,
         {
-            "gamma": (lambda v: float(v * second) > 0, "a rate > 0 (such as '10 Hz')"),
+            "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '0.1 ms')"),
+            "gamma": (
+                lambda v: 0 < float(v * second) <= per_step,
+                f"a rate in (0, 1 / dt] = (0, {per_step:g} Hz] (gamma x dt <= 1 "
+                "keeps each implicit step well-conditioned for Jacobi)",
+            ),
             "active_fraction": (lambda v: 0 < v <= 1, "a fraction in (0, 1]"),
             "n_fit_modes": (lambda v: v >= 1, "an integer >= 1"),
-            "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '0.1 ms')"),
-            "jacobi_tol": (lambda v: 0 < v < 1, "a number in (0, 1)"),
-            "n_time_constants": (lambda v: v > 0, "a number > 0"),
-            "n_samples": (lambda v: v >= 1, "an integer >= 1"),
+            "jacobi_tol": (
+                lambda v: MIN_TOL <= v < 1,
+                f"a number in [{MIN_TOL:g}, 1) (float64 rounding cannot reach a "
+                "smaller residual)",
+            ),
+            "n_time_constants": (
+                lambda v: 0 < v <= MAX_TIME_CONSTANTS,
+                f"a number in (0, {MAX_TIME_CONSTANTS:g}]",
+            ),
+            "n_samples": (
+                lambda v: 1 <= v <= MAX_SAMPLES,
+                f"an integer in [1, {MAX_SAMPLES:,}]",
+            ),
             "fit_floor": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
         },
         NAME,
     )
+    eigenvalues = default_eigenvalues()
+    n_nodes = len(eigenvalues)
+    if not p["n_fit_modes"] <= n_nodes - 1:
+        raise ValueError(
+            f"{NAME}: n_fit_modes must be at most n_nodes - 1 = {n_nodes - 1} (the "
+            f"non-trivial modes of the default connectome), got {p['n_fit_modes']}"
+        )
+    diffusion_steps(NAME, p, float(eigenvalues[1]), n_nodes, MAX_STATE_VALUES)
 
 
 def initial_pattern(n_nodes, active_fraction, rng):
@@ -145,15 +188,7 @@ def simulate(graph, p, rng):
     # Jacobi (one thread: the graph is far too small for OpenMP to pay off).
     lambda_2 = float(modes.values[1])
     dt_ = float(p["dt"] / second)
-    steps = float(p["n_time_constants"]) / (gamma_ * lambda_2 * dt_)
-    if not (np.ceil(steps) + 1) * graph.n_nodes <= MAX_STATE_VALUES:
-        raise ValueError(
-            f"n_time_constants = {p['n_time_constants']:g} with gamma = "
-            f"{p['gamma']} and dt = {p['dt']} gives {np.ceil(steps):.3g} steps on "
-            f"{graph.n_nodes} nodes, more than the {MAX_STATE_VALUES:.0e} stored "
-            "values allowed; lower n_time_constants or widen dt"
-        )
-    n_steps = max(int(np.ceil(steps)), 1)
+    _, n_steps, _ = diffusion_steps(NAME, p, lambda_2, graph.n_nodes, MAX_STATE_VALUES)
     m0 = initial_pattern(graph.n_nodes, float(p["active_fraction"]), rng)
     trajectory = diffusion.diffuse_implicit(
         graph,

@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import importlib.util
 import logging
+import math
 import os
 import sys
 import time
@@ -41,10 +42,20 @@ from neurorelax.validation import (
 
 __all__ = [
     "DEVICES",
+    "MAX_CELLS",
+    "MAX_CELL_STEPS",
+    "MAX_RECORDED_VALUES",
+    "MAX_STEPS",
+    "MAX_SYNAPSES",
+    "check_limit",
+    "check_run_steps",
     "check_parameters",
+    "count_text",
+    "diffusion_steps",
     "load_script",
     "model_main",
     "parse_quantity",
+    "quantity_text",
     "resolve_overrides",
     "save_model_results",
     "script_directory",
@@ -56,6 +67,18 @@ logger = logging.getLogger(__name__)
 DEVICES = ("cpp_standalone", "runtime", "numpy", "cython")
 # The most items a tuple parameter (a list of sweep values) takes from --set.
 MAX_SEQUENCE_ITEMS = 1000
+# Size limits of the model scripts: generous for a script meant for a
+# laptop, and far below what exhausts its memory or runs for days.
+# Cells of one simulation (all blocks of a network together).
+MAX_CELLS = 1_000_000
+# Synapses of one simulation.
+MAX_SYNAPSES = 100_000_000
+# Time steps of one run.
+MAX_STEPS = 100_000_000
+# Cells times time steps of one run.
+MAX_CELL_STEPS = 100_000_000_000
+# Values that monitors record at every step (800 MB in float64).
+MAX_RECORDED_VALUES = 100_000_000
 _REPOSITORY = Path(__file__).resolve().parents[1]
 
 
@@ -169,7 +192,7 @@ def _parse_sequence(key, value, default):
     else:
         raise ValueError(
             f"{key}: expected comma-separated values such as "
-            f"{_shown(default)!r}, got {format_value(value)}"
+            f"{quantity_text(default)!r}, got {format_value(value)}"
         )
     if len(items) > MAX_SEQUENCE_ITEMS:
         raise ValueError(
@@ -191,7 +214,10 @@ def check_parameters(params, rules, model_name="model"):
         Resolved parameters (see :func:`resolve_overrides`).
     rules : dict
         ``name -> (test, expected)``: ``test(value)`` is true for a good
-        value, ``expected`` says in words what a good value is.
+        value, ``expected`` says in words what a good value is: a str, or a
+        callable that returns it (called only for a bad value, so that a
+        check stays cheap when its text formats Brian2 quantities, which
+        takes some 0.1 ms each; a sweep checks every grid point).
     model_name : str
         Model name for the message.
 
@@ -203,9 +229,177 @@ def check_parameters(params, rules, model_name="model"):
     for name, (test, expected) in rules.items():
         value = params[name]
         if not test(value):
+            if callable(expected):
+                expected = expected()
             raise ValueError(
                 f"{model_name}: parameter {name!r} must be {expected}, got {value}"
             )
+
+
+def count_text(count):
+    """Show a count in a message: ``1,100,000``, ``2.5``, or ``2.5e+15`` when huge.
+
+    Parameters
+    ----------
+    count : float or int
+
+    Returns
+    -------
+    str
+        Rounded to a whole number with thousands separators from 1,000 to
+        1e15 (and when whole below), else in three significant digits.
+    """
+    number = float(count)
+    if (number.is_integer() or abs(number) >= 1000) and abs(number) < 1e15:
+        return f"{number:,.0f}"
+    return f"{number:.3g}"
+
+
+def check_limit(model_name, source, count, what, limit, advice):
+    """Refuse a count that several parameters make together when it is too large.
+
+    For limits on products such as cells x time steps, which no single
+    parameter's rule can state.
+
+    Parameters
+    ----------
+    model_name : str
+        Model name for the message.
+    source : str or callable
+        The parameters and their values, e.g. ``"duration / dt = 1 s / 50 us"``,
+        or a callable that returns that text (called only when refusing).
+    count : float
+        What they give (NaN counts as too large); it may exceed ``limit`` by
+        a relative 1e-9, the rounding of a ratio of two quantities.
+    what : str
+        What is counted, e.g. ``"time steps"``.
+    limit : int
+        The largest count allowed.
+    advice : str
+        What to change, e.g. ``"shorten duration or widen dt"``.
+
+    Raises
+    ------
+    ValueError
+        ``"<model>: <source> gives <count> <what>, more than the <limit>
+        allowed; <advice>"``.
+    """
+    # The tolerance forgives rounding of a ratio such as 1000 s / 10 us.
+    if not count <= limit * (1 + 1e-9):
+        if callable(source):
+            source = source()
+        raise ValueError(
+            f"{model_name}: {source} gives {count_text(count)} {what}, more than "
+            f"the {limit:,} allowed; {advice}"
+        )
+
+
+def check_run_steps(model_name, duration, dt, cells, *, duration_name="duration"):
+    """Refuse a run of more than ``MAX_STEPS`` time steps or ``MAX_CELL_STEPS``.
+
+    Parameters
+    ----------
+    model_name : str
+        Model name for the message.
+    duration, dt : Quantity
+        The run's length and time step, in seconds.
+    cells : tuple of (int, str, str, str)
+        ``(count, names, values, advice)``: how many cells the run simulates,
+        how the parameters give it (``"(N_E + N_I)"``), with their values
+        (``"(400 + 100)"``), and what to change when the cell-steps are too
+        many.
+    duration_name : str
+        The parameter that holds ``duration``, for the messages.
+
+    Returns
+    -------
+    float
+        The number of time steps, ``duration / dt``.
+
+    Raises
+    ------
+    ValueError
+        From :func:`check_limit`, naming the parameters and their values.
+    """
+    count, names, values, advice = cells
+    steps = float(duration / dt)
+    run = f"{duration_name} / dt"
+    check_limit(
+        model_name,
+        lambda: f"{run} = {quantity_text(duration)} / {quantity_text(dt)}",
+        steps,
+        "time steps",
+        MAX_STEPS,
+        f"shorten {duration_name} or widen dt",
+    )
+    check_limit(
+        model_name,
+        lambda: (
+            f"{names} x {run} = {values} x {quantity_text(duration)} / "
+            f"{quantity_text(dt)}"
+        ),
+        count * steps,
+        "cell-steps",
+        MAX_CELL_STEPS,
+        advice,
+    )
+    return steps
+
+
+def diffusion_steps(model_name, p, lambda_2, n_nodes, max_values):
+    """Return the length of a diffusion run that covers ``n_time_constants``.
+
+    The graph-level diffusion scripts run until the slowest mode,
+    exp(-gamma lambda_2 t), has decayed through ``p["n_time_constants"]``
+    time constants, storing every node at every step.
+
+    Parameters
+    ----------
+    model_name : str
+        Model name for the message.
+    p : dict
+        The script's parameters: ``n_time_constants`` (a number), ``gamma``
+        (a rate) and ``dt`` (a time), all checked > 0.
+    lambda_2 : float
+        Algebraic connectivity of the graph.
+    n_nodes : int
+        Nodes stored at each step.
+    max_values : int
+        The most values the run may store, ``(n_steps + 1) x n_nodes``.
+
+    Returns
+    -------
+    t_end : float
+        n_time_constants / (gamma lambda_2), in seconds.
+    n_steps : int
+        Steps of dt that cover it, at least 1.
+    source : str
+        The parameters and their values that give the steps, for a script's
+        own messages.
+
+    Raises
+    ------
+    ValueError
+        When the run would store more than ``max_values`` values; the message
+        names n_time_constants, gamma and dt with their values.
+    """
+    # float() of a Brian2 quantity is its value in SI units (Hz, s).
+    t_end = float(p["n_time_constants"]) / (float(p["gamma"]) * lambda_2)
+    ratio = t_end / float(p["dt"])
+    steps = math.ceil(ratio) if math.isfinite(ratio) else math.inf
+    source = (
+        f"n_time_constants / (gamma x lambda_2 x dt) = {p['n_time_constants']:g} / "
+        f"({quantity_text(p['gamma'])} x {lambda_2:.6g} x {quantity_text(p['dt'])})"
+    )
+
+    stored = (steps + 1) * n_nodes
+    if not stored <= max_values:
+        raise ValueError(
+            f"{model_name}: {source} gives {count_text(steps)} steps, "
+            f"{count_text(stored)} stored values on {n_nodes} nodes, more than the "
+            f"{max_values:,} allowed; lower n_time_constants or widen dt"
+        )
+    return t_end, max(int(steps), 1), source
 
 
 def run_time_rules(duration, max_dt):
@@ -232,12 +426,14 @@ def run_time_rules(duration, max_dt):
         "duration": (lambda v: float(v / max_dt) > 0, "a time > 0"),
         "transient": (
             lambda v: 0 <= float(v / duration) < 1,
-            f"a time in [0, duration) = [0, {duration})",
+            lambda: f"a time in [0, duration) = [0, {duration})",
         ),
         "dt": (
             lambda v: 0 < float(v / max_dt) <= 1,
-            f"a time in (0, max_dt] = (0, {max_dt.in_best_unit(precision=2)}] (the "
-            "ion level's limit for the gating kinetics)",
+            lambda: (
+                f"a time in (0, max_dt] = (0, {max_dt.in_best_unit(precision=2)}] "
+                "(the ion level's limit for the gating kinetics)"
+            ),
         ),
     }
 
@@ -373,11 +569,11 @@ def _set_example(parameters):
     """An example ``--set`` value: the first parameter with a unit, at its default."""
     with_unit = [key for key, value in parameters.items() if hasattr(value, "dim")]
     key = with_unit[0] if with_unit else next(iter(parameters))
-    return f"{key}={_shown(parameters[key])}"
+    return f"{key}={quantity_text(parameters[key])}"
 
 
-def _shown(value):
-    """A default as ``--set`` takes it: ``40 nS``, ``400``, ``(0, 0.5, 1)``."""
+def quantity_text(value):
+    """A parameter value as ``--set`` takes it: ``40 nS``, ``400``, ``(0, 0.5, 1)``."""
     if not hasattr(value, "dim"):
         return str(value)
     # A bare unit (1 / second) prints as its name ("s^-1"); a quantity made
@@ -390,9 +586,9 @@ def _parameter_listing(parameters, quick):
     width = max(len(key) for key in parameters)
     lines = ["parameters (default; with --quick in brackets where it differs):"]
     for key, value in parameters.items():
-        line = f"  {key:<{width}}  {_shown(value)}"
+        line = f"  {key:<{width}}  {quantity_text(value)}"
         if key in quick:
-            line += f"  [{_shown(quick[key])}]"
+            line += f"  [{quantity_text(quick[key])}]"
         lines.append(line)
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ command line accepts (``tvb76``, ``ring:8``, ``path/to/file.csv``).
 """
 
 import dataclasses
+import functools
 import logging
 from pathlib import Path
 
@@ -338,6 +339,27 @@ def default_connectome():
     raw = read(DEFAULT_CONNECTOME)
     prepared = prepare(raw, **DEFAULT_PREPARATION)
     return dataclasses.replace(prepared, name=DEFAULT_CONNECTOME_NAME).to_graph()
+
+
+@functools.cache
+def default_eigenvalues():
+    """Eigenvalues of the default connectome's Laplacian, computed once.
+
+    The graph-level model scripts run on the default connectome; their
+    parameter checks bound step counts with its lambda_2 and lambda_max
+    without loading it again for every point of a sweep.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_nodes,), read-only
+        The eigenvalues of the combinatorial Laplacian, ascending (0 first),
+        as :func:`neurorelax.graph.spectral.eigenmodes` gives them.
+    """
+    from neurorelax.graph import spectral
+
+    values = spectral.eigenmodes(default_connectome()).values.copy()
+    values.flags.writeable = False
+    return values
 
 
 def from_spec(spec, *, seed=None, max_nodes=None, **options):

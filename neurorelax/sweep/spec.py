@@ -36,7 +36,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from neurorelax.scripting import DEVICES, load_script, parse_quantity, split_quantity
+from neurorelax.scripting import (
+    DEVICES,
+    load_script,
+    parse_quantity,
+    quantity_text,
+    resolve_overrides,
+    split_quantity,
+)
 from neurorelax.validation import MAX_SEED, as_int64, format_value
 
 __all__ = [
@@ -428,6 +435,7 @@ def _validate(content, base_dir, default_name):
             f"spec: the grid has {n_points:,} points ({sizes}); at most "
             f"{MAX_GRID_POINTS:,} are allowed; split the sweep or use fewer values"
         )
+    _check_points(module, parameters, quick)
     spec = SweepSpec(
         name=name,
         model_path=model_path,
@@ -447,6 +455,65 @@ def _validate(content, base_dir, default_name):
         raise ValueError("spec: the grid is empty (no parameter value or no seed)")
     logger.debug("sweep %s: %d point(s) of %s", name, spec.n_points, module.NAME)
     return spec
+
+
+def _check_points(module, parameters, quick):
+    """Apply the model's own ``check`` to every parameter combination of the grid.
+
+    A model script may define ``check(p)``, which refuses parameters that
+    cannot run (see ``models/replay.py``); its ``run`` calls it on
+    ``PARAMETERS`` (updated by ``QUICK`` when quick) updated by the point's
+    values. The same is done here, once per combination (the seeds do not
+    change the parameters), so that a bad point is refused before any
+    cluster starts. Each value is resolved once and the points only merge
+    dicts, so even a grid of ``MAX_GRID_POINTS`` costs no more than that many
+    calls of ``check``.
+
+    Raises
+    ------
+    ValueError
+        Naming the point's values and the script's message.
+    """
+    check = getattr(module, "check", None)
+    if not callable(check):
+        return
+    name = str(module.NAME)
+    base = dict(module.PARAMETERS)
+    if quick:
+        base.update(getattr(module, "QUICK", None) or {})
+    base = resolve_overrides(base, {}, name)
+    names = list(parameters)
+    resolved = {}
+    for key in names:
+        resolved[key] = []
+        for value in parameters[key]:
+            try:
+                resolved[key].append(resolve_overrides(base, {key: value}, name)[key])
+            except ValueError as error:
+                raise ValueError(
+                    f"spec: the value {key} = {_shown_value(value)} is refused by "
+                    f"model {name!r}: {error}"
+                ) from error
+    for combination in itertools.product(*(resolved[key] for key in names)):
+        point = dict(base)
+        point.update(zip(names, combination, strict=True))
+        try:
+            check(point)
+        except ValueError as error:
+            shown = ", ".join(
+                f"{key} = {_shown_value(value)}"
+                for key, value in zip(names, combination, strict=True)
+            )
+            shown = shown or "with the model's defaults"
+            raise ValueError(
+                f"spec: the point {shown} fails the checks of model {name!r}: {error}"
+            ) from error
+
+
+def _shown_value(value, max_chars=60):
+    """A point's value for a message, as ``--set`` takes it (``-1 Hz``)."""
+    text = quantity_text(value)
+    return text if len(text) <= max_chars else text[: max_chars - 3] + "..."
 
 
 def _name(name, default):
