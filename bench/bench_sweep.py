@@ -95,14 +95,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     # The scheduler lives in this process; its INFO lines would bury the figures.
     logging.getLogger("distributed").setLevel(logging.WARNING)
 
     from neurorelax.ion import compile_count
     from neurorelax.scripting import load_script
-    from neurorelax.sweep import load_spec, run_sweep
+    from neurorelax.sweep import load_spec, local_cluster, run_sweep
 
     scratch = Path(tempfile.mkdtemp(prefix="bench_sweep_"))
     spec = load_spec(args.spec)
@@ -122,14 +122,7 @@ def main(argv=None):
     before_load = os.getloadavg()[0]
     os.environ["NEURORELAX_BUILD_DIR"] = str(scratch / "build_sweep")
     start = time.perf_counter()
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    cluster = local_cluster(2, silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     startup = time.perf_counter() - start
     try:

@@ -3,8 +3,9 @@
 Plots the results of ``models/lateral_inhibition.py``: the rate of each
 assembly over time at the reference contrast, with and without the shared
 inhibitory pool; selectivity (winner rate / mean loser rate) against input
-contrast with and without the pool; and the graph-level analogue, divisive
-normalization of the same inputs.
+contrast with and without the pool (at contrast 0, where no assembly is
+favoured, the strongest assembly's ratio); and the graph-level analogue,
+divisive normalization of the same inputs.
 
 Checks (from the saved spike counts): with the pool, selectivity at the
 reference contrast (10 %) is at least 3; without it, below 1.5.
@@ -30,6 +31,17 @@ def selectivity(rates, floor):
     """Winner (assembly 0) over mean loser rate; losers floored at ``floor``."""
     rates = np.asarray(rates, dtype=float)
     return rates[..., 0] / np.maximum(rates[..., 1:].mean(axis=-1), floor)
+
+
+def strongest_selectivity(rates, floor):
+    """Strongest assembly over the mean of the others; losers floored at ``floor``.
+
+    At contrast 0 no assembly is favoured, so which one wins is chance and
+    assembly 0's selectivity is as often far below 1 as far above; the
+    strongest assembly's ratio shows whether one won at all.
+    """
+    rates = np.sort(np.asarray(rates, dtype=float), axis=-1)[..., ::-1]
+    return selectivity(rates, floor)
 
 
 def _index(rates):
@@ -94,26 +106,37 @@ def make_figure(results, out_dir):
         )
     ax_without.legend(loc="lower right", fontsize=6)
 
+    # At c = 0 the point is the strongest assembly's ratio (open circle):
+    # assembly 0 is not favoured there, and wins or loses by chance.
     contrast = 100 * a["contrast"]
+    unfavoured = contrast == 0
+    shown_sel = np.where(unfavoured, strongest_selectivity(a["rates_Hz"], floor), sel)
     for flag, key in ((True, "with"), (False, "without")):
         rows = np.flatnonzero(a["with_pool"] == flag)
         order = rows[np.argsort(contrast[rows])]
-        shown = np.clip(sel[order], *CLIP)
+        values = shown_sel[order]
+        shown = np.clip(values, *CLIP)
+        color = colors.CONDITION[key]
+        ax_sel.plot(contrast[order], shown, "-", color=color, label=f"{key} pool")
+        filled = ~unfavoured[order]
+        ax_sel.plot(contrast[order][filled], shown[filled], "o", color=color)
         ax_sel.plot(
-            contrast[order],
-            shown,
-            "o-",
-            color=colors.CONDITION[key],
-            label=f"{key} pool",
+            contrast[order][~filled],
+            shown[~filled],
+            "o",
+            mfc="white",
+            color=color,
         )
-        for side, marker in ((sel[order] > CLIP[1], "^"), (sel[order] < CLIP[0], "v")):
-            ax_sel.plot(
-                contrast[order][side],
-                shown[side],
-                marker,
-                ms=7,
-                color=colors.CONDITION[key],
-            )
+        for side, marker in ((values > CLIP[1], "^"), (values < CLIP[0], "v")):
+            for fill, face in ((filled, color), (~filled, "white")):
+                ax_sel.plot(
+                    contrast[order][side & fill],
+                    shown[side & fill],
+                    marker,
+                    ms=7,
+                    color=color,
+                    mfc=face,
+                )
     ax_sel.axhline(3, color="0.5", ls="--", lw=0.8)
     ax_sel.axhline(1.5, color="0.5", ls=":", lw=0.8)
     ax_sel.axvline(contrast_pct, color="0.8", lw=0.8)
@@ -124,9 +147,9 @@ def make_figure(results, out_dir):
         title="Spiking network",
     )
     plain_log_ticks(ax_sel)
-    ax_sel.legend(
-        loc="center right", title="triangles: beyond the axis", title_fontsize=6
-    )
+    ax_sel.plot([], [], "^", color="0.4", label="beyond the axis")
+    ax_sel.plot([], [], "o", color="0.4", mfc="white", label="c = 0: strongest")
+    ax_sel.legend(loc="center left", fontsize=6)
 
     g = a["graph"]
     g_contrast = 100 * g["contrast"]

@@ -63,6 +63,7 @@ __all__ = [
     "SweepResult",
     "check_workers",
     "load_records",
+    "local_cluster",
     "run_sweep",
 ]
 
@@ -409,10 +410,43 @@ def _check_writable(path):
         ) from None
 
 
+def local_cluster(n_workers, *, silence_logs=logging.WARNING):
+    """Start the Dask cluster that a sweep without a scheduler runs on.
+
+    Parameters
+    ----------
+    n_workers : int
+        Worker processes, each with one thread (a worker runs one point at a
+        time in any case: Brian2 keeps global state).
+    silence_logs : int
+        Log level below which the cluster's own messages are dropped.
+
+    Returns
+    -------
+    distributed.LocalCluster
+        On the loopback interface only and without a dashboard; the
+        scheduler's HTTP health routes, which Dask serves even without a
+        dashboard and by default on port 8787 of every interface, listen on
+        a free loopback port, so several sweeps can run at once. The caller
+        closes it.
+    """
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=silence_logs,
+    )
+
+
 @contextlib.contextmanager
 def _cluster(scheduler, client, n_workers, connect_timeout):
     """Yield a connected distributed.Client; close what this function opened."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if client is not None:
         yield client
@@ -433,14 +467,7 @@ def _cluster(scheduler, client, n_workers, connect_timeout):
         return
 
     n_workers = n_workers or os.cpu_count() or 1
-    cluster = LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.WARNING,  # worker warnings still reach the driver
-    )
+    cluster = local_cluster(n_workers)
     opened = Client(cluster, set_as_default=False)
     logger.info("started a LocalCluster with %d worker(s)", n_workers)
     try:

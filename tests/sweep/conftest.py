@@ -17,14 +17,9 @@ MODELS = Path(__file__).parent / "models"
 def client():
     """A distributed.Client of a 2-worker LocalCluster on 127.0.0.1."""
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    from neurorelax.sweep import local_cluster
+
+    cluster = local_cluster(2, silence_logs=logging.ERROR)
     client = distributed.Client(cluster, set_as_default=False)
     yield client
     client.close()
