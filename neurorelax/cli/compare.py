@@ -705,7 +705,7 @@ def plot_comparison(result, path):
             ":",
             label="1/(gamma lambda_k + decay)",
         )
-        smoothing_ms = metadata["coarse_graining"]["smoothing_width"] * 1e3
+        smoothing = metadata["coarse_graining"].get("smoothing_width")
         axes[2].set(
             xlabel="mode k",
             ylabel="relaxation time (ms)",
@@ -715,10 +715,11 @@ def plot_comparison(result, path):
         # The measured times include the smoothing kernel, the fitted model's
         # own times do not; gamma and decay are not identified one by one
         # when the kernel is slower than the assemblies (docs/bridge.md).
+        kernel = "the" if smoothing is None else f"the {smoothing * 1e3:g} ms"
         axes[2].legend(
             loc="center right",
             fontsize=6,
-            title=f"spiking and graph include\nthe {smoothing_ms:g} ms smoothing",
+            title=f"spiking and graph include\n{kernel} smoothing",
             title_fontsize=6,
         )
         path = Path(path)
