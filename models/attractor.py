@@ -78,7 +78,9 @@ METRICS = (
     "converged",
 )
 
-# Most units: the couplings are a dense n_units x n_units matrix (800 MB).
+# Most units: the couplings are built as a dense n_units x n_units matrix
+# and kept as a sparse one, about 47 bytes per pair at the peak (4.7 GB at
+# 10,000 units).
 MAX_UNITS = 10_000
 # Most cues of the main test, and of the recall curve over all its levels.
 MAX_CUES = 100_000
@@ -86,9 +88,9 @@ MAX_CUES = 100_000
 MAX_LEVELS = 1000
 # Most sweeps of one settling.
 MAX_SWEEPS = 10_000
-# Most coupling terms one sweep evaluates (n_units^2 per cue): some minutes
-# of a single thread.
-MAX_SWEEP_WORK = 100_000_000_000
+# Most coupling terms one sweep evaluates (n_units^2 per cue): some tens of
+# seconds of a single thread; a settling runs up to max_sweeps sweeps.
+MAX_SWEEP_WORK = 10_000_000_000
 # Most overlap values one settling records (800 MB in float64).
 MAX_OVERLAP_VALUES = 100_000_000
 

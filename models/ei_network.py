@@ -99,6 +99,8 @@ QUICK = {
 RASTER_E, RASTER_I = 80, 20  # cells shown in the rasters
 # Most values of each sweep list (each value is one more network).
 MAX_CONDITIONS = 100
+# Reversal potentials the ion level accepts (as for its voltage parameters).
+V_LIMIT_MV = 500.0
 METRICS = ("rate_with_Hz", "rate_without_Hz", "rate_depolarising_Hz")
 
 logger = logging.getLogger(__name__)
@@ -109,12 +111,16 @@ def check(p):
 
     ``dt`` may be at most the ion level's limit for the gating kinetics of
     the Traub-Miles cell (:func:`neurorelax.ion.max_dt`); ``w_inh_factors``
-    must hold 0 and 1, the two conditions the metrics compare. All blocks
+    must hold 0 and 1, the two conditions the metrics compare; ``rate_ext`` is
+    at most 1 / dt (an external input fires at most once a step); every internal
+    chloride gives a reversal potential within ``V_LIMIT_MV``. All blocks
     together have at most ``MAX_CELLS`` cells and ``MAX_SYNAPSES`` synapses,
     and the run at most ``MAX_STEPS`` time steps and ``MAX_CELL_STEPS``
     cell-steps.
     """
     n_e, n_i, duration = p["N_E"], p["N_I"], p["duration"]
+    dt_ = float(p["dt"] / second)
+    rate_max = 1 / dt_ if dt_ > 0 else np.inf
     cells = (lambda v: 1 <= v <= MAX_CELLS, f"an integer in [1, {MAX_CELLS:,}]")
     check_parameters(
         p,
@@ -129,7 +135,11 @@ def check(p):
                 lambda v: 0 <= v <= MAX_CELLS,
                 f"an integer in [0, {MAX_CELLS:,}]",
             ),
-            "rate_ext": (lambda v: float(v * second) >= 0, "a rate >= 0"),
+            "rate_ext": (
+                lambda v: 0 <= float(v * second) <= rate_max,
+                f"a rate in [0, 1 / dt] = [0, {rate_max:.6g} Hz] (an external "
+                "input fires at most once a step)",
+            ),
             "w_ext": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
             "Cl_in": (lambda v: float(v / mmolar) > 0, "a concentration > 0"),
             **run_time_rules(duration, dt_limit()),
@@ -148,6 +158,17 @@ def check(p):
     names = "(N_E + N_I) x (len(w_inh_factors) + len(Cl_in_values))"
     values = f"({n_e} + {n_i}) x ({len(p['w_inh_factors'])} + {len(p['Cl_in_values'])})"
     n_cells = (n_e + n_i) * (len(p["w_inh_factors"]) + len(p["Cl_in_values"]))
+    chloride = [("Cl_in", float(p["Cl_in"] / mmolar))]
+    chloride += [("Cl_in_values", float(c)) for c in p["Cl_in_values"]]
+    cl_out = float(MAMMALIAN.c_out["Cl"] / mmolar)
+    for name, c_in in chloride:
+        reversal = MAMMALIAN.with_chloride_inside(c_in * mmolar).reversal("Cl")
+        if not abs(float(reversal / mV)) <= V_LIMIT_MV:
+            raise ValueError(
+                f"{NAME}: {name} holds {c_in:g} mM, which gives a chloride reversal "
+                f"potential of {float(reversal / mV):.4g} mV against {cl_out:g} mM "
+                f"outside; expected one in [-{V_LIMIT_MV:g} mV, {V_LIMIT_MV:g} mV]"
+            )
     advice = "use fewer cells per block or fewer conditions"
     check_limit(NAME, f"{names} = {values}", n_cells, "cells", MAX_CELLS, advice)
     check_limit(

@@ -145,7 +145,8 @@ def check(p):
                 ),
                 lambda: (
                     f"a time in [bin_width, {MAX_KERNEL_BINS} x bin_width] = "
-                    f"[{bin_width}, {MAX_KERNEL_BINS * bin_width}]"
+                    f"[{quantity_text(bin_width)}, "
+                    f"{quantity_text(MAX_KERNEL_BINS * bin_width)}]"
                 ),
             ),
         },

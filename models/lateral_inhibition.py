@@ -125,6 +125,8 @@ def check(p):
     the Traub-Miles cell (:func:`neurorelax.ion.max_dt`). An input fires with
     probability ``nu dt`` per step, so the strongest input rate,
     ``nu_in (1 + c)`` at the largest contrast step, must keep it <= 1. The
+    graph-level normalization needs ``norm_sigma ** norm_exponent`` and the
+    pooled drive to be positive and finite in float64. The
     ``N_BLOCKS`` blocks of a full run together have at most ``MAX_CELLS``
     cells and ``MAX_SYNAPSES`` synapses, and the run at most ``MAX_STEPS``
     time steps and ``MAX_CELL_STEPS`` cell-steps.
@@ -173,6 +175,7 @@ def check(p):
         },
         NAME,
     )
+    _check_normalization(p, 1 + top * p["contrast"])
     names = "(n_assemblies x N_assembly + N_pool)"
     values = f"({p['n_assemblies']} x {n_assembly} + {n_pool})"
     n_cells = N_BLOCKS * (n_exc + n_pool)
@@ -388,6 +391,28 @@ def selectivity_index(rates):
     total = winner + losers
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, (winner - losers) / total, np.nan)
+
+
+def _check_normalization(p, largest_drive):
+    """Refuse ``norm_sigma`` and ``norm_exponent`` that overflow float64.
+
+    The same bounds as :func:`neurorelax.graph.normalization.
+    divisive_normalization` applies, checked before the network runs:
+    sigma ** n must be positive and finite, and the pooled drive,
+    n_assemblies x largest_drive ** n, plus sigma ** n must stay finite.
+    """
+    sigma, exponent = float(p["norm_sigma"]), float(p["norm_exponent"])
+    with np.errstate(over="ignore", under="ignore"):
+        semi = np.float64(sigma) ** exponent
+        pooled = p["n_assemblies"] * np.float64(largest_drive) ** exponent + semi
+    if not (semi > 0 and np.isfinite(pooled)):
+        raise ValueError(
+            f"{NAME}: norm_sigma ** norm_exponent = {sigma:g} ** {exponent:g} = "
+            f"{semi:.3g} and n_assemblies x (1 + {max(CONTRAST_STEPS):g} contrast) "
+            f"** norm_exponent = {p['n_assemblies']} x {largest_drive:.6g} ** "
+            f"{exponent:g} must be positive and finite in float64; lower "
+            "norm_exponent or bring norm_sigma nearer to 1"
+        )
 
 
 def normalization_analogue(p, contrasts):

@@ -109,6 +109,8 @@ I_Cl = g_Cl * (v - E_Cl) : amp/meter**2
 
 # Voltages the ion level accepts (as for its voltage parameters).
 V_LIMIT_MV = 500.0
+# Warmest temperature accepted (water boils above it).
+MAX_TEMPERATURE_CELSIUS = 100.0
 
 
 def check(p):
@@ -116,7 +118,8 @@ def check(p):
 
     The traces are integrated exactly, so any ``dt`` up to ``duration`` is
     accurate. ``g_Na + g_K`` must be > 0: the ``cl_share`` experiment keeps
-    their ratio. The monitors, which record the ``traces`` and
+    their ratio. The concentrations and the temperature must give reversal
+    potentials within ``V_LIMIT_MV``. The monitors, which record the ``traces`` and
     ``cl_share`` cells at every step, hold at most ``MAX_RECORDED_VALUES``
     values (which also bounds the time steps), and the run has at most
     ``MAX_CELL_STEPS`` cell-steps.
@@ -162,8 +165,9 @@ def check(p):
             "Cl_out": concentration,
             "Cl_in": concentration,
             "temperature_celsius": (
-                lambda v: v > -273.15,
-                "a temperature in degC > -273.15 (above absolute zero)",
+                lambda v: -273.15 < v <= MAX_TEMPERATURE_CELSIUS,
+                f"a temperature in degC in (-273.15, {MAX_TEMPERATURE_CELSIUS:g}] "
+                "(above absolute zero, below boiling)",
             ),
             "v_start_low": voltage,
             "v_start_high": above("v_start_low"),
@@ -180,6 +184,16 @@ def check(p):
         },
         NAME,
     )
+    for ion, reversal in reversal_potentials(p).items():
+        reversal_mV = float(reversal / mV)
+        if not abs(reversal_mV) <= V_LIMIT_MV:
+            raise ValueError(
+                f"{NAME}: {ion}_out / {ion}_in = {quantity_text(p[ion + '_out'])} / "
+                f"{quantity_text(p[ion + '_in'])} at {p['temperature_celsius']:g} degC "
+                f"gives a {ion} reversal potential of {reversal_mV:.4g} mV; expected "
+                f"one in [-{V_LIMIT_MV:g} mV, {V_LIMIT_MV:g} mV] (bring the two "
+                "concentrations closer)"
+            )
     # The recorded values bound the time steps to MAX_RECORDED_VALUES / 2.
     dt = p["dt"]
     steps = float(duration / dt)

@@ -42,6 +42,7 @@ and the high-frequency energy share (upper half of the graph spectrum) of
 the replayed patterns stored alone, and of the full state, over time.
 """
 
+import functools
 import logging
 import time
 
@@ -117,6 +118,8 @@ def check(p):
     keeps the explicit replay increment from overshooting (the graph level
     warns beyond that), and the run of n_time_constants / decay_rate must be
     a whole number of steps dt, at least one and at most ``MAX_STEPS``.
+    Louvain at ``community_resolution`` must find at least ``n_patterns``
+    communities on the default connectome.
     """
     period, dt = p["rest_period"], p["dt"]
     dt_ = float(dt / second)
@@ -126,8 +129,8 @@ def check(p):
         {
             "dt": (lambda v: float(v / second) > 0, "a time > 0 (such as '2 ms')"),
             "gamma": (
-                lambda v: 0 <= float(v * second) <= per_step,
-                f"a rate in [0, 1 / dt] = [0, {per_step:g} Hz] (gamma x dt <= 1 "
+                lambda v: 0 < float(v * second) <= per_step,
+                f"a rate in (0, 1 / dt] = (0, {per_step:g} Hz] (gamma x dt <= 1 "
                 "keeps each implicit diffusion step well-conditioned)",
             ),
             "decay_rate": (
@@ -158,6 +161,15 @@ def check(p):
         },
         NAME,
     )
+    resolution = float(p["community_resolution"])
+    n_found = community_count(resolution)
+    if not p["n_patterns"] <= n_found:
+        raise ValueError(
+            f"{NAME}: n_patterns = {p['n_patterns']}, but Louvain finds {n_found} "
+            f"communit{'y' if n_found == 1 else 'ies'} of the default connectome at "
+            "community_resolution = "
+            f"{resolution:g}; lower n_patterns or raise community_resolution"
+        )
     # The run length, computed as simulate() and the graph level compute it.
     duration = float(p["n_time_constants"]) / float(p["decay_rate"] * second)
     steps = duration / dt_
@@ -198,6 +210,22 @@ def check(p):
     )
 
 
+@functools.cache
+def community_count(resolution):
+    """How many communities Louvain finds on the default connectome (cached)."""
+    from neurorelax.connectome import default_connectome
+
+    return len(_communities(default_connectome(), resolution))
+
+
+def _communities(graph, resolution):
+    """Louvain communities of ``graph``, largest first (ties: lowest first node)."""
+    communities = nx.community.louvain_communities(
+        graph.to_networkx(), weight="weight", resolution=resolution, seed=0
+    )
+    return sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
+
+
 def assemblies(graph, resolution, n_patterns):
     """Return the graph's largest communities as 0/1 patterns.
 
@@ -214,12 +242,7 @@ def assemblies(graph, resolution, n_patterns):
     ndarray of float64, shape (n_nodes, n_patterns)
         One column per community, largest first (ties: lowest first node).
     """
-    communities = nx.community.louvain_communities(
-        graph.to_networkx(), weight="weight", resolution=resolution, seed=0
-    )
-    communities = sorted(
-        (sorted(c) for c in communities), key=lambda c: (-len(c), c[0])
-    )
+    communities = _communities(graph, resolution)
     if not 1 <= n_patterns <= len(communities):
         raise ValueError(
             f"n_patterns must be between 1 and the {len(communities)} communities "

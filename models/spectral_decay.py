@@ -115,7 +115,7 @@ def check(p):
                 f"a rate in (0, 1 / dt] = (0, {per_step:g} Hz] (gamma x dt <= 1 "
                 "keeps each implicit step well-conditioned for Jacobi)",
             ),
-            "active_fraction": (lambda v: 0 < v <= 1, "a fraction in (0, 1]"),
+            "active_fraction": (lambda v: 0 < v < 1, "a fraction in (0, 1)"),
             "n_fit_modes": (lambda v: v >= 1, "an integer >= 1"),
             "jacobi_tol": (
                 lambda v: MIN_TOL <= v < 1,
@@ -140,6 +140,14 @@ def check(p):
         raise ValueError(
             f"{NAME}: n_fit_modes must be at most n_nodes - 1 = {n_nodes - 1} (the "
             f"non-trivial modes of the default connectome), got {p['n_fit_modes']}"
+        )
+    fraction = float(p["active_fraction"])
+    if not max(1, round(fraction * n_nodes)) < n_nodes:
+        raise ValueError(
+            f"{NAME}: active_fraction = {fraction:g} activates all {n_nodes} nodes "
+            "of the default connectome, a uniform pattern with no mode but the "
+            "mean; expected a fraction below (n_nodes - 0.5) / n_nodes = "
+            f"{(n_nodes - 0.5) / n_nodes:.4f}"
         )
     diffusion_steps(NAME, p, float(eigenvalues[1]), n_nodes, MAX_STATE_VALUES)
 
@@ -209,6 +217,14 @@ def simulate(graph, p, rng):
     rate_fit = spectral.fit_decay_rates(
         times_all, amplitudes_all[:, fit_modes], floor=floor
     )
+    unfitted = fit_modes[np.isnan(rate_fit)]
+    if unfitted.size:
+        raise ValueError(
+            f"{NAME}: the amplitudes of mode(s) {', '.join(map(str, unfitted[:10]))} "
+            f"never reach two samples above fit_floor x |m0| = {p['fit_floor']:g} x "
+            f"{np.linalg.norm(m0):.4g}, so their decay rates cannot be fitted; "
+            f"lower fit_floor (default {PARAMETERS['fit_floor']:g})"
+        )
     rate_predicted = spectral.mode_decay_rates(modes, gamma_)[fit_modes]
     rel_error = np.abs(rate_fit - rate_predicted) / rate_predicted
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from neurorelax.quantities import parse_quantity, split_quantity
 from neurorelax.results import save_results
 from neurorelax.validation import (
+    SimulationError,
     as_int64,
     check_seed,
     check_writable_folder,
@@ -232,8 +233,30 @@ def check_parameters(params, rules, model_name="model"):
             if callable(expected):
                 expected = expected()
             raise ValueError(
-                f"{model_name}: parameter {name!r} must be {expected}, got {value}"
+                f"{model_name}: parameter {name!r} must be {expected}, got "
+                f"{_value_text(value)}"
             )
+
+
+def _value_text(value):
+    """A refused value as Brian2 prints it, or in SI units where that shows 0."""
+    return _si_text(value) or str(value)
+
+
+def _si_text(value):
+    """A scalar quantity beyond Brian2's prefixes in SI units (``1e-300 s``), else None.
+
+    Brian2 picks no prefix beyond yotta and yocto, and shows 1e-300 s as
+    ``0. Ys``.
+    """
+    if not hasattr(value, "dim") or getattr(value, "ndim", 1) != 0:
+        return None
+    number = float(value)
+    if number == 0 or 1e-24 <= abs(number) < 1e24:
+        return None
+    from brian2.units.fundamentalunits import get_unit
+
+    return f"{number:.6g} {get_unit(value.dim)}"
 
 
 def count_text(count):
@@ -544,7 +567,13 @@ def model_main(name, run, argv=None, description=None, *, parameters=None, quick
         key, sep, value = item.partition("=")
         if not sep:
             parser.error(f"--set expects NAME=VALUE, got {item!r}")
-        overrides[key.strip()] = value
+        key = key.strip()
+        if key in overrides:
+            parser.error(
+                f"--set {key} is given twice ({overrides[key]!r} and {value!r}); "
+                "give each parameter once"
+            )
+        overrides[key] = value
     try:
         out = _check_out(args.out, name)
     except ValueError as error:
@@ -560,6 +589,8 @@ def model_main(name, run, argv=None, description=None, *, parameters=None, quick
         )
     except ValueError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except SimulationError as error:
+        parser.exit(1, f"{parser.prog}: error: the run diverged: {error}\n")
     for key, value in metrics.items():
         print(f"{key:>30s}  {value}")
     return 0
@@ -578,7 +609,7 @@ def quantity_text(value):
         return str(value)
     # A bare unit (1 / second) prints as its name ("s^-1"); a quantity made
     # from it prints with its value ("1. Hz").
-    return str(value * 1.0).replace(". ", " ")
+    return _si_text(value) or str(value * 1.0).replace(". ", " ")
 
 
 def _parameter_listing(parameters, quick):
@@ -595,6 +626,11 @@ def _parameter_listing(parameters, quick):
 
 def _check_out(out, name):
     """Create the ``--out`` folder, check it is writable; return it as a Path."""
+    if not str(out).strip():
+        raise ValueError(
+            f"--out {str(out)!r}: expected a folder name (use --out . for the "
+            "current folder)"
+        )
     out = Path(out)
     target = out / f"{name}.h5"
     if target.is_dir():

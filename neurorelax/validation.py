@@ -16,6 +16,7 @@ import numpy as np
 
 __all__ = [
     "MAX_SEED",
+    "SimulationError",
     "as_int64",
     "check_finite_array",
     "check_in_range",
@@ -26,6 +27,16 @@ __all__ = [
     "check_choice",
     "format_value",
 ]
+
+
+class SimulationError(RuntimeError):
+    """A simulation ran but its result cannot be used (its state diverged).
+
+    Raised for parameters that pass every check made before the run and
+    still drive the state to NaN or infinity; the message names what
+    diverged and when. The model scripts' command line reports it as an
+    error line, not a traceback.
+    """
 
 
 class _ShortRepr(reprlib.Repr):

@@ -132,7 +132,15 @@ BAD = [
     ("ei_network", True, {"w_inh": "-1 nS"}, "w_inh", "a conductance >= 0", "-1. nS"),
     ("ei_network", False, {"w_exc": "-2 nS"}, "w_exc", "a conductance >= 0", "-2. nS"),
     ("ei_network", False, {"w_ext": "-1 nS"}, "w_ext", "a conductance >= 0", "-1. nS"),
-    ("ei_network", False, {"rate_ext": "-1 Hz"}, "rate_ext", "a rate >= 0", "-1. Hz"),
+    (
+        "ei_network",
+        False,
+        {"rate_ext": "-1 Hz"},
+        "rate_ext",
+        "a rate in [0, 1 / dt] = [0, 20000 Hz] (an external input fires at most "
+        "once a step)",
+        "-1. Hz",
+    ),
     ("ei_network", False, {"N_ext": -1}, "N_ext", "an integer in [0, 1,000,000]", "-1"),
     (
         "ei_network",
@@ -230,6 +238,15 @@ BAD = [
     ("ion_vs_graph", False, {"n_train": 0}, "n_train", "an integer in [1, 1,000]", "0"),
     ("ion_vs_graph", True, {"n_test": 0}, "n_test", "an integer in [1, 1,000]", "0"),
     (
+        "replay",
+        False,
+        {"n_patterns": 1001},
+        "n_patterns",
+        "an integer in [2, 1,000] (every second pattern is replayed, so at least "
+        "one is not)",
+        "1001",
+    ),
+    (
         "ion_vs_graph",
         False,
         {"neurons_per_node": 1},
@@ -258,7 +275,7 @@ BAD = [
         False,
         {"smoothing_width": "0.5 ms"},
         "smoothing_width",
-        "a time in [bin_width, 100 x bin_width] = [1. ms, 100. ms]",
+        "a time in [bin_width, 100 x bin_width] = [1 ms, 100 ms]",
         "0.5 ms",
     ),
     # lateral_inhibition
@@ -407,7 +424,7 @@ BAD = [
         False,
         {"temperature_celsius": -300},
         "temperature_celsius",
-        "a temperature in degC > -273.15 (above absolute zero)",
+        "a temperature in degC in (-273.15, 100] (above absolute zero, below boiling)",
         "-300",
     ),
     (
@@ -613,6 +630,16 @@ LI_CELLS = "10 blocks x (n_assemblies x N_assembly + N_pool)"
 LI_ADVICE = "use fewer or smaller assemblies or a smaller pool"
 GD_RUN = "n_time_constants / (gamma x lambda_2 x dt)"
 RP_RUN = "n_time_constants / (decay_rate x dt)"
+RP_GAMMA = (
+    "a rate in (0, 1 / dt] = (0, 500 Hz] (gamma x dt <= 1 keeps each implicit "
+    "diffusion step well-conditioned)"
+)
+RANGE_500 = "expected one in [-500 mV, 500 mV]"
+NORM = (
+    "n_assemblies x (1 + 2 contrast) ** norm_exponent = 4 x 1.2 ** {} must be "
+    "positive and finite in float64; lower norm_exponent or bring norm_sigma "
+    "nearer to 1"
+)
 TOL = "a number in [{:g}, 1) (float64 rounding cannot reach a smaller residual)"
 GAMMA_DT = (
     "a rate in (0, 1 / dt] = (0, {} Hz] (gamma x dt <= 1 keeps each implicit "
@@ -858,7 +885,7 @@ LIMITS = [
         _rule(
             "ion_vs_graph",
             "smoothing_width",
-            "a time in [bin_width, 100 x bin_width] = [1. ms, 100. ms]",
+            "a time in [bin_width, 100 x bin_width] = [1 ms, 100 ms]",
             "101. ms",
         ),
     ),
@@ -950,11 +977,11 @@ LIMITS = [
     (
         "attractor",
         False,
-        {"n_units": 10_000, "cues_per_pattern": 200, "curve_cues_per_pattern": 1},
-        {"n_units": 10_000, "cues_per_pattern": 201, "curve_cues_per_pattern": 1},
+        {"n_units": 10_000, "cues_per_pattern": 20, "curve_cues_per_pattern": 1},
+        {"n_units": 10_000, "cues_per_pattern": 21, "curve_cues_per_pattern": 1},
         "attractor: n_units^2 x n_patterns x max(cues_per_pattern, "
-        "curve_cues_per_pattern) = 10000^2 x 5 x 201 gives 100,500,000,000 "
-        "coupling terms per sweep, more than the 100,000,000,000 allowed; use "
+        "curve_cues_per_pattern) = 10000^2 x 5 x 21 gives 10,500,000,000 "
+        "coupling terms per sweep, more than the 10,000,000,000 allowed; use "
         "fewer units or cues",
     ),
     (
@@ -1131,8 +1158,7 @@ LIMITS = [
         _rule(
             "replay",
             "gamma",
-            "a rate in [0, 1 / dt] = [0, 500 Hz] (gamma x dt <= 1 keeps each "
-            "implicit diffusion step well-conditioned)",
+            RP_GAMMA,
             "0.500001 kHz",
         ),
     ),
@@ -1175,8 +1201,24 @@ LIMITS = [
                 bad,
             ),
         )
-        for good, bad in ((2, 1), (1000, 1001))
+        for good, bad in ((2, 1),)
     ],
+    (
+        "replay",
+        False,
+        {"gamma": "1 mHz"},
+        {"gamma": "0 Hz"},
+        _rule("replay", "gamma", RP_GAMMA, "0. Hz"),
+    ),
+    (
+        "replay",
+        False,
+        {"community_resolution": 0.5, "n_patterns": 2},
+        {"community_resolution": 0.5, "n_patterns": 3},
+        "replay: n_patterns = 3, but Louvain finds 2 communities of the default "
+        "connectome at community_resolution = 0.5; lower n_patterns or raise "
+        "community_resolution",
+    ),
     (
         "replay",
         False,
@@ -1219,6 +1261,81 @@ LIMITS = [
         "replay: n_time_constants / (decay_rate x dt x record_every) = 1000 / "
         "(0.5 Hz x 2 ms x 1) gives 1,000,000 states kept per run, more than the "
         "500,000 allowed; raise record_every",
+    ),
+    (
+        "spectral_decay",
+        False,
+        {"active_fraction": 0.99},
+        {"active_fraction": 0.995},
+        "spectral_decay: active_fraction = 0.995 activates all 74 nodes of the "
+        "default connectome, a uniform pattern with no mode but the mean; expected "
+        "a fraction below (n_nodes - 0.5) / n_nodes = 0.9932",
+    ),
+    # Rates, concentrations and scales whose consequences are bounded.
+    (
+        "ei_network",
+        False,
+        {"rate_ext": "20 kHz"},
+        {"rate_ext": "20.001 kHz"},
+        _rule(
+            "ei_network",
+            "rate_ext",
+            "a rate in [0, 1 / dt] = [0, 20000 Hz] (an external input fires at "
+            "most once a step)",
+            "20.001 kHz",
+        ),
+    ),
+    *[
+        (
+            "ei_network",
+            False,
+            {name: good},
+            {name: bad},
+            f"ei_network: {name} holds 1e-09 mM, which gives a chloride reversal "
+            f"potential of -679.5 mV against 110 mM outside; {RANGE_500}",
+        )
+        for name, good, bad in (
+            ("Cl_in", "1e-6 mM", "1e-9 mM"),
+            ("Cl_in_values", "7, 1e-6", "7, 1e-9"),
+        )
+    ],
+    (
+        "membrane_relaxation",
+        False,
+        {"Na_in": "0.5 mM"},
+        {"Na_in": "1e-9 mM"},
+        "membrane_relaxation: Na_out / Na_in = 145 mM / 1 pM at 37 degC gives a Na "
+        f"reversal potential of 686.9 mV; {RANGE_500} (bring the two "
+        "concentrations closer)",
+    ),
+    (
+        "membrane_relaxation",
+        False,
+        {"temperature_celsius": 100},
+        {"temperature_celsius": 100.001},
+        _rule(
+            "membrane_relaxation",
+            "temperature_celsius",
+            "a temperature in degC in (-273.15, 100] (above absolute zero, below "
+            "boiling)",
+            100.001,
+        ),
+    ),
+    (
+        "lateral_inhibition",
+        False,
+        {"norm_exponent": 100},
+        {"norm_sigma": 1e-300},
+        "lateral_inhibition: norm_sigma ** norm_exponent = 1e-300 ** 2 = 0 and "
+        + NORM.format(2),
+    ),
+    (
+        "lateral_inhibition",
+        False,
+        {"norm_exponent": 100},
+        {"norm_exponent": 1e4},
+        "lateral_inhibition: norm_sigma ** norm_exponent = 0.2 ** 10000 = 0 and "
+        + NORM.format(10000),
     ),
 ]
 

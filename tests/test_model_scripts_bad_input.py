@@ -5,10 +5,12 @@ import re
 import pytest
 from brian2 import Hz, cm, second, uA
 
+from neurorelax.ion import SimulationDiverged
 from neurorelax.scripting import (
     check_parameters,
     load_script,
     model_main,
+    quantity_text,
     resolve_overrides,
 )
 
@@ -118,6 +120,61 @@ def test_model_main_turns_a_value_error_of_run_into_one_line(capsys, tmp_path):
     code, err = _main(capsys, run, "--out", str(tmp_path))
     assert code == 2
     assert err == "fake.py: error: gamma must be > 0, got -1\n"
+
+
+def test_model_main_reports_a_diverged_run_in_one_line(capsys, tmp_path):
+    def run(out_dir, **kwargs):
+        raise SimulationDiverged("variable 'v' of neuron 3 at t = 12.000 ms")
+
+    code, err = _main(capsys, run, "--out", str(tmp_path))
+    assert code == 1
+    assert err == (
+        "fake.py: error: the run diverged: variable 'v' of neuron 3 at t = 12.000 ms\n"
+    )
+
+
+def test_model_main_refuses_a_parameter_set_twice(capsys, tmp_path):
+    calls = []
+    argv = ("--set", "n=5", "--set", " n=6", "--out", str(tmp_path))
+    code, err = _main(capsys, _fake_run(calls), *argv)
+    assert code == 2
+    assert "--set n is given twice ('5' and '6'); give each parameter once" in err
+    assert calls == []
+
+
+def test_model_main_refuses_an_empty_out(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    code, err = _main(capsys, _fake_run(calls), "--out", "")
+    assert code == 2
+    assert "--out '': expected a folder name (use --out . for the current" in err
+    assert calls == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (1e-300 * second, "1e-300 s"),
+        (-2e30 * second, "-2e+30 s"),
+        (40e-9 * second, "40 ns"),
+        (0 * second, "0 s"),
+    ],
+)
+def test_quantity_text_writes_values_beyond_brian2_prefixes_in_si(value, shown):
+    assert quantity_text(value) == shown
+    assert resolve_overrides({"t": 1 * second}, {"t": shown}, "m")["t"] == value
+
+
+def test_spectral_decay_refuses_a_floor_that_leaves_modes_unfitted(tmp_path):
+    model = load_script("spectral_decay")
+    with pytest.raises(
+        ValueError,
+        match=r"^spectral_decay: the amplitudes of mode\(s\) 1, 2, .* never reach "
+        r"two samples above fit_floor x \|m0\| = 0\.999 x [0-9.]+, so their decay "
+        r"rates cannot be fitted; lower fit_floor \(default 1e-10\)$",
+    ):
+        model.run(tmp_path, params={"fit_floor": 0.999}, quick=True)
+    assert not (tmp_path / "spectral_decay.h5").exists()
 
 
 def test_model_script_with_unknown_parameter_exits_2(capsys, tmp_path):

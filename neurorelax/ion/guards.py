@@ -13,13 +13,14 @@ import numpy as np
 from brian2 import Group, NetworkOperation, ms, second
 
 from neurorelax.ion._units import check_quantity
+from neurorelax.validation import SimulationError
 
 __all__ = ["SimulationDiverged", "add_nan_guard", "check_finite_state"]
 
 logger = logging.getLogger(__name__)
 
 
-class SimulationDiverged(RuntimeError):
+class SimulationDiverged(SimulationError):
     """The state of a group became NaN or infinite during a simulation."""
 
 

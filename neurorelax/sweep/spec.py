@@ -397,10 +397,15 @@ def _validate(content, base_dir, default_name):
     module, model_path = _load_model(content["model"], base_dir)
     defaults = getattr(module, "PARAMETERS", None)
     metrics_known = tuple(getattr(module, "METRICS", ()))
-    if not isinstance(defaults, dict) or not callable(getattr(module, "run", None)):
+    if (
+        not isinstance(defaults, dict)
+        or not callable(getattr(module, "run", None))
+        or not isinstance(getattr(module, "NAME", None), str)
+    ):
         raise ValueError(
             f"model: {str(model_path)!r} does not follow the model-script protocol "
-            "(it needs a PARAMETERS dict, a METRICS tuple and a run() function)"
+            "(it needs a NAME string, a PARAMETERS dict, a METRICS tuple and a "
+            "run() function)"
         )
 
     parameters, units = _parameters(content.get("parameters", {}), defaults, module)
@@ -569,7 +574,17 @@ def _load_model(model, base_dir):
     candidate = Path(model)
     if candidate.suffix == ".py" and not candidate.is_absolute():
         candidate = base_dir / candidate
-    module = load_script(candidate if candidate.suffix == ".py" else model)
+    try:
+        module = load_script(candidate if candidate.suffix == ".py" else model)
+    except ValueError:
+        raise
+    except Exception as error:
+        # A script that fails on import (a syntax error, a missing package)
+        # is the spec's problem to report, not a traceback of the sweep's.
+        raise ValueError(
+            f"model: {str(candidate)!r} could not be imported: "
+            f"{type(error).__name__}: {error}"
+        ) from error
     return module, Path(module.__file__).resolve()
 
 
@@ -674,6 +689,12 @@ def _parameters(given, defaults, module):
 
 def _values(name, given, default):
     """Return (list of values for run, unit text of the table column)."""
+    if isinstance(default, tuple | list):
+        raise ValueError(
+            f"parameter {name!r} takes a list of values itself (its default is "
+            f"{format_value(default)}), and a sweep varies one number or quantity "
+            "per parameter; write one spec per list instead"
+        )
     if isinstance(default, bool | str) or default is None:
         values = given if isinstance(given, list) else [given]
         _check_count(name, len(values))
@@ -806,6 +827,12 @@ def _range(name, given, default):
         if unit is not None and isinstance(item, int | float):
             if not isinstance(item, bool):
                 item = item * unit
+        elif unit is not None and isinstance(item, str):
+            # YAML 1.1 reads 5e-1 (no dot) as text: a bare number written so
+            # takes the range's unit as a YAML float does.
+            number, written_unit = split_quantity(item, f"{name}.{key}")
+            if not written_unit:
+                item = number * unit
         return _quantity(item, default, f"{name}.{key}")
 
     if "values" in given:

@@ -222,3 +222,31 @@ def test_cli_refuses_an_unwritable_out_without_a_traceback(
     spec = write_spec(M + f"output: {out}\n", "own.yaml")
     code, err = _cli(capsys, str(spec), "--no-progress")
     assert code == 2 and "cannot be created" in err
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        (
+            "PARAMETERS = {'a': 1.0}\nMETRICS = ('m',)\ndef run(out, **kw):\n"
+            "    return {}\n",
+            r"does not follow the model-script protocol \(it needs a NAME string",
+        ),
+        (
+            "NAME = 'broken'\nPARAMETERS = {'a': 1.0\n",
+            r"could not be imported: SyntaxError: ",
+        ),
+        (
+            "import a_package_that_is_not_installed\n",
+            r"could not be imported: ModuleNotFoundError: No module named "
+            r"'a_package_that_is_not_installed'",
+        ),
+    ],
+)
+def test_a_model_script_without_name_or_failing_on_import_is_refused(
+    write_spec, tmp_path, script, message
+):
+    (tmp_path / "odd_model.py").write_text(script, encoding="utf-8")
+    spec = write_spec("model: odd_model.py\ndevice: numpy\n")
+    with pytest.raises(ValueError, match=rf"^model: '[^']*odd_model.py' {message}"):
+        load_spec(spec)

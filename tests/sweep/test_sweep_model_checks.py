@@ -86,12 +86,15 @@ def test_the_quick_values_are_checked_with_each_point(write_spec):
         load_spec(write_spec(text + "quick: true\n"))
 
 
-def test_a_value_the_script_cannot_take_is_refused(write_spec):
-    text = "model: ei_network\ndevice: numpy\nparameters:\n  w_inh_factors: [0.5]\n"
+def test_a_list_valued_parameter_is_refused_as_a_sweep_axis(write_spec):
+    text = (
+        "model: ei_network\ndevice: numpy\n"
+        'parameters:\n  w_inh_factors: ["0, 1", "0, 1, 2"]\n'
+    )
     message = (
-        "spec: the value w_inh_factors = 0.5 is refused by model 'ei_network': "
-        "w_inh_factors: expected comma-separated values such as "
-        "'(0, 0.25, 0.5, 1, 2)', got 0.5"
+        "parameter 'w_inh_factors' takes a list of values itself (its default is "
+        "(0, 0.25, 0.5, 1, 2)), and a sweep varies one number or quantity per "
+        "parameter; write one spec per list instead"
     )
     with pytest.raises(ValueError, match=rf"^{re.escape(message)}$"):
         load_spec(write_spec(text))
@@ -134,7 +137,7 @@ def test_check_runs_once_per_combination_on_the_merged_parameters(write_spec, tm
 def test_a_large_grid_is_checked_quickly(write_spec):
     text = (
         "model: replay\ndevice: numpy\nparameters:\n"
-        "  gamma: {start: 0, stop: 10, num: 5000, unit: Hz}\n"
+        "  gamma: {start: 0.01, stop: 10, num: 5000, unit: Hz}\n"
     )
     started = time.perf_counter()
     assert load_spec(write_spec(text)).n_points == 5000

@@ -110,6 +110,27 @@ def test_ranges_in_units(write_spec):
     assert spec.compile_once  # cpp_standalone is the default device
 
 
+def test_numbers_that_yaml_reads_as_text_take_the_unit_of_the_range(write_spec):
+    # YAML 1.1 reads 5e-1 and 2e+1 (no dot) as text, not as floats.
+    spec = load_spec(
+        write_spec("""
+        model: MODELS/fake_model.py
+        parameters:
+          tau: {start: 5e-1, stop: 2e+1, num: 2, unit: ms}
+        """)
+    )
+    listed = load_spec(
+        write_spec("""
+        model: MODELS/fake_model.py
+        parameters:
+          tau: {values: [1e-1, "3 ms"], unit: s}
+        """)
+    )
+
+    assert spec.parameters["tau"] == [0.5 * ms, 20 * ms]
+    assert listed.parameters["tau"] == [0.1 * second, 3 * ms]
+
+
 def test_table_values_use_the_unit_of_the_spec(write_spec):
     spec = load_spec(
         write_spec("""
