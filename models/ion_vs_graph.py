@@ -70,9 +70,9 @@ METRICS = (
 
 logger = logging.getLogger(__name__)
 
-# Most excitatory cells per node: some 4e8 synapses on the default
-# connectome, near the bridge's limit of 5e8.
-MAX_NEURONS_PER_NODE = 1000
+# Most excitatory cells per node: about 1e8 synapses on the default
+# connectome, the bridge's limit (neurorelax.validation.MAX_SYNAPSES).
+MAX_NEURONS_PER_NODE = 500
 # Most stimulated nodes of each kind (the connectome has 74 nodes; the
 # comparison checks the graph's own count before it runs).
 MAX_STIMULATED = 1000

@@ -34,6 +34,11 @@ from pathlib import Path
 from neurorelax.quantities import parse_quantity, split_quantity
 from neurorelax.results import save_results
 from neurorelax.validation import (
+    MAX_CELL_STEPS,
+    MAX_CELLS,
+    MAX_RECORDED_VALUES,
+    MAX_STEPS,
+    MAX_SYNAPSES,
     SimulationError,
     as_int64,
     check_seed,
@@ -68,18 +73,6 @@ logger = logging.getLogger(__name__)
 DEVICES = ("cpp_standalone", "runtime", "numpy", "cython")
 # The most items a tuple parameter (a list of sweep values) takes from --set.
 MAX_SEQUENCE_ITEMS = 1000
-# Size limits of the model scripts: generous for a script meant for a
-# laptop, and far below what exhausts its memory or runs for days.
-# Cells of one simulation (all blocks of a network together).
-MAX_CELLS = 1_000_000
-# Synapses of one simulation.
-MAX_SYNAPSES = 100_000_000
-# Time steps of one run.
-MAX_STEPS = 100_000_000
-# Cells times time steps of one run.
-MAX_CELL_STEPS = 100_000_000_000
-# Values that monitors record at every step (800 MB in float64).
-MAX_RECORDED_VALUES = 100_000_000
 _REPOSITORY = Path(__file__).resolve().parents[1]
 
 

@@ -15,7 +15,12 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "MAX_CELLS",
+    "MAX_CELL_STEPS",
+    "MAX_RECORDED_VALUES",
     "MAX_SEED",
+    "MAX_STEPS",
+    "MAX_SYNAPSES",
     "SimulationError",
     "as_int64",
     "check_finite_array",
@@ -27,6 +32,21 @@ __all__ = [
     "check_choice",
     "format_value",
 ]
+
+
+# Size limits of one simulation, shared by the model scripts and the
+# bridge's comparison: generous for a 24 GB workstation, and far below what
+# exhausts its memory or runs for days.
+# Cells of one simulation (all blocks of a network together).
+MAX_CELLS = 1_000_000
+# Synapses of one simulation.
+MAX_SYNAPSES = 100_000_000
+# Time steps of one run.
+MAX_STEPS = 100_000_000
+# Cells times time steps of one run.
+MAX_CELL_STEPS = 100_000_000_000
+# Values that monitors record at every step (800 MB in float64).
+MAX_RECORDED_VALUES = 100_000_000
 
 
 class SimulationError(RuntimeError):

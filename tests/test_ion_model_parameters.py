@@ -251,7 +251,7 @@ BAD = [
         False,
         {"neurons_per_node": 1},
         "neurons_per_node",
-        "an integer in [2, 1,000]",
+        "an integer in [2, 500]",
         "1",
     ),
     (
@@ -859,9 +859,9 @@ LIMITS = [
     (
         "ion_vs_graph",
         False,
-        {"neurons_per_node": 1000},
-        {"neurons_per_node": 1001},
-        _rule("ion_vs_graph", "neurons_per_node", UP_TO.format(2, 1000), 1001),
+        {"neurons_per_node": 500},
+        {"neurons_per_node": 501},
+        _rule("ion_vs_graph", "neurons_per_node", UP_TO.format(2, 500), 501),
     ),
     (
         "ion_vs_graph",

@@ -3,7 +3,9 @@
 :func:`run_comparison` runs the whole chain on one graph:
 
 1. checks every argument (graph size, stimulated nodes, smoothing width,
-   enough run time for the protocol) before anything is simulated;
+   enough run time for the protocol, and the run's cells, synapses, time
+   steps and recorded values against the model scripts' limits,
+   :func:`check_run_size`) before anything is built;
 2. builds the assembly network (:mod:`neurorelax.bridge.assembly`) and runs
    a protocol: warm-up, an unstimulated baseline, then ``repetitions``
    rounds in which every stimulated node in turn gets one window of
@@ -24,6 +26,7 @@ re-plotting without re-running.
 """
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -45,6 +48,11 @@ from neurorelax.bridge.coarse import (
 from neurorelax.bridge.fit import fit_graph_model, simulate_graph_model
 from neurorelax.results import load_results, save_results, write_json
 from neurorelax.validation import (
+    MAX_CELL_STEPS,
+    MAX_CELLS,
+    MAX_RECORDED_VALUES,
+    MAX_STEPS,
+    MAX_SYNAPSES,
     check_choice,
     check_integer,
     check_positive,
@@ -58,6 +66,8 @@ __all__ = [
     "MODELS",
     "ComparisonResult",
     "Protocol",
+    "RunSize",
+    "check_run_size",
     "load_comparison",
     "plan_protocol",
     "run_comparison",
@@ -317,11 +327,21 @@ def noise_ceiling(measured, noise_variance, keep=None):
 
 
 MAX_REPETITIONS = 1_000_000
-MAX_SYNAPSES = 500_000_000
+# Step of the stimulus table that build_assembly_network holds (its default
+# stimulus_dt), in seconds.
+STIMULUS_DT_ = 1e-3
 # The comparison holds the weights as a dense matrix (800 MB at this size)
 # and fits one activation per node and time bin.
 MAX_NODES = 10_000
 BYTES_PER_SYNAPSE = 60
+# How check_run_size names the arguments of run_comparison in its messages.
+ARGUMENT_NAMES = {
+    "duration": "duration",
+    "neurons_per_node": "neurons_per_node",
+    "bin_width": "bin_width",
+    "dt": "dt",
+    "nodes": "n_nodes",
+}
 
 
 def estimated_synapses(weights, params):
@@ -336,9 +356,10 @@ def estimated_synapses(weights, params):
     Returns
     -------
     int
-        ``n_nodes (N_E + N_I)^2 p_local + n_edges N_E^2 p_inter``: the expected
-        number of local and inter-assembly synapses (an upper bound for the
-        ``"probability"`` mapping).
+        ``n_nodes (N_E + N_I)^2 p_local + n_edges N_E^2 p_inter``, plus
+        ``2 n_nodes N_E pool_size p_local`` with a shared pool: the expected
+        number of local, inter-assembly and pool synapses (an upper bound for
+        the ``"probability"`` mapping).
     """
     # Python numbers: no int64 overflow for a huge neurons_per_node
     n_e, n_i = int(params.neurons_per_node), int(params.n_inhibitory)
@@ -349,7 +370,8 @@ def estimated_synapses(weights, params):
     )
     local = int(weights.shape[0]) * (n_e + n_i) ** 2 * float(params.p_local)
     inter = int(n_edges) * n_e**2 * float(params.p_inter)
-    return int(local + inter)
+    pool = 2 * int(weights.shape[0]) * n_e * int(params.pool_size)
+    return int(local + inter + pool * float(params.p_local))
 
 
 def check_network_size(weights, params, name="neurons_per_node"):
@@ -358,19 +380,197 @@ def check_network_size(weights, params, name="neurons_per_node"):
     Raises
     ------
     ValueError
-        If :func:`estimated_synapses` exceeds ``MAX_SYNAPSES`` (5e8, about
-        30 GB at some 60 bytes per synapse).
+        If :func:`estimated_synapses` exceeds ``MAX_SYNAPSES`` (1e8, about
+        6 GB at some 60 bytes per synapse).
     """
     n_synapses = estimated_synapses(weights, params)
     if n_synapses > MAX_SYNAPSES:
         gigabytes = n_synapses * BYTES_PER_SYNAPSE / 1e9
+        pool = f" and pool_size = {params.pool_size}" if params.pool_size else ""
         raise ValueError(
-            f"{name} = {params.neurons_per_node} gives about {n_synapses:.3g} "
+            f"{name} = {params.neurons_per_node}{pool} gives about {n_synapses:.3g} "
             f"synapses on {weights.shape[0]} nodes (roughly {gigabytes:,.0f} GB); "
-            f"at most {MAX_SYNAPSES:.0e} synapses are allowed; use fewer neurons "
-            "per node or a smaller graph"
+            f"at most {MAX_SYNAPSES:,} synapses are allowed; use fewer neurons "
+            f"per node{', a smaller pool' if pool else ''} or a smaller graph"
         )
     return n_synapses
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """What a comparison run simulates and keeps (see :func:`check_run_size`).
+
+    Attributes
+    ----------
+    cells : int
+        Cells of the network (excitatory, inhibitory and pool).
+    synapses : int
+        Estimated synapses (:func:`estimated_synapses`).
+    time_steps : float
+        Simulated time over the network's ``dt``.
+    """
+
+    cells: int
+    synapses: int
+    time_steps: float
+
+
+def check_run_size(weights, params, duration_, bin_width_, *, names=None):
+    """Refuse a run larger than the model scripts' limits, before anything is built.
+
+    The run of :func:`run_comparison` simulates ``n_nodes (N_E + N_I)`` cells
+    (plus ``pool_size``) for ``duration / dt`` time steps and keeps
+    ``n_nodes x duration / bin_width`` rate bins and a stimulus table of
+    ``n_nodes x duration / 1 ms`` values. Each count is held to the limit of
+    the model scripts (:mod:`neurorelax.scripting`): ``MAX_SYNAPSES`` (1e8),
+    ``MAX_CELLS`` (1e6), ``MAX_STEPS`` (1e8), ``MAX_CELL_STEPS`` (1e11) and
+    ``MAX_RECORDED_VALUES`` (1e8). The recorded spikes are not counted: their
+    number depends on the rates (some 36 Hz per excitatory cell by default).
+
+    Parameters
+    ----------
+    weights : ndarray or scipy.sparse array of shape (n_nodes, n_nodes)
+        Graph weights; every non-zero entry is an edge.
+    params : AssemblyParameters
+        Network parameters, with the run's ``neurons_per_node`` and ``dt``.
+    duration_ : float
+        Simulated time, in seconds (an upper bound: the protocol may use
+        less).
+    bin_width_ : float
+        Coarse-graining bin, in seconds.
+    names : dict, optional
+        Names of ``duration``, ``neurons_per_node``, ``bin_width``, ``dt``
+        and ``nodes`` in the messages (default :data:`ARGUMENT_NAMES`, those
+        of :func:`run_comparison`); the command line passes its options.
+
+    Returns
+    -------
+    RunSize
+        The counts, for a warning of the cost of an allowed run.
+
+    Raises
+    ------
+    ValueError
+        If ``dt`` is not a time > 0, or a count exceeds its limit; the message
+        names the arguments and their values, the count, the limit and what
+        to change, as in ``"duration / dt = 300000 s / 0.1 ms gives
+        3,000,000,000 time steps, more than the 100,000,000 allowed; shorten
+        duration"``.
+    """
+    from brian2 import second
+
+    name = dict(ARGUMENT_NAMES, **(names or {}))
+    n_nodes = int(weights.shape[0])
+    duration_ = check_positive(name["duration"], duration_)
+    bin_width_ = check_positive(name["bin_width"], bin_width_)
+    dt_ = check_positive(name["dt"], float(params.dt / second))
+    duration, dt = _time_text(duration_), _time_text(dt_)
+    smaller = f"use fewer {name['neurons_per_node']} or a smaller graph"
+
+    n_synapses = check_network_size(weights, params, name=name["neurons_per_node"])
+    n_e, n_i, pool = params.neurons_per_node, params.n_inhibitory, params.pool_size
+    n_cells = n_nodes * (n_e + n_i) + pool
+    _check_count(
+        (n_cells,),
+        1,
+        f"{name['nodes']} x ({name['neurons_per_node']} + inhibitory per node)"
+        + (" + pool_size" if pool else "")
+        + f" = {n_nodes} x ({n_e} + {n_i})"
+        + (f" + {pool}" if pool else ""),
+        "cells",
+        MAX_CELLS,
+        smaller,
+    )
+    steps = _check_count(
+        (duration_,),
+        dt_,
+        f"{name['duration']} / {name['dt']} = {duration} / {dt}",
+        "time steps",
+        MAX_STEPS,
+        f"shorten {name['duration']}",
+    )
+    _check_count(
+        (n_cells, duration_),
+        dt_,
+        f"cells x {name['duration']} / {name['dt']} = {n_cells:,} x {duration} / {dt}",
+        "cell-steps",
+        MAX_CELL_STEPS,
+        f"shorten {name['duration']} or {smaller}",
+    )
+    _check_count(
+        (n_nodes, duration_),
+        bin_width_,
+        f"{name['nodes']} x {name['duration']} / {name['bin_width']} = {n_nodes} x "
+        f"{duration} / {_time_text(bin_width_)}",
+        "recorded rate bins",
+        MAX_RECORDED_VALUES,
+        f"widen {name['bin_width']} or shorten {name['duration']}",
+    )
+    _check_count(
+        (n_nodes, duration_),
+        STIMULUS_DT_,
+        f"{name['nodes']} x {name['duration']} / {_time_text(STIMULUS_DT_)} (the "
+        f"stimulus table's step) = {n_nodes} x {duration} / "
+        f"{_time_text(STIMULUS_DT_)}",
+        "stimulus-table values",
+        MAX_RECORDED_VALUES,
+        f"shorten {name['duration']} or use a smaller graph",
+    )
+    return RunSize(cells=n_cells, synapses=n_synapses, time_steps=steps)
+
+
+def _check_count(factors, divisor, source, what, limit, advice):
+    """Refuse ``prod(factors) / divisor`` above ``limit``; return it as a float.
+
+    The count may exceed the largest float (the message still shows it) and
+    may exceed ``limit`` by a relative 1e-9, the rounding of a quotient.
+    """
+    value = _count(factors, divisor)
+    if not value <= limit * (1 + 1e-9):
+        raise ValueError(
+            f"{source} gives {_count_text(factors, divisor)} {what}, more than "
+            f"the {limit:,} allowed; {advice}"
+        )
+    return value
+
+
+def _count_text(factors, divisor=1):
+    """Show ``prod(factors) / divisor``: ``1,100,000``, ``2.5``, ``2.5e+15``.
+
+    As :func:`neurorelax.scripting.count_text`, and in powers of ten past the
+    largest float (``1e+312``).
+    """
+    number = _count(factors, divisor)
+    if math.isinf(number):
+        exponent = _log10_count(factors, divisor)
+        whole = math.floor(exponent)
+        return f"{10 ** (exponent - whole):.3g}e+{whole}"
+    if (number.is_integer() or abs(number) >= 1000) and abs(number) < 1e15:
+        return f"{number:,.0f}"
+    return f"{number:.3g}"
+
+
+def _count(factors, divisor):
+    """``prod(factors) / divisor`` for positive numbers, inf only when it is."""
+    number = math.prod(float(factor) for factor in factors) / float(divisor)
+    if math.isinf(number):
+        # a product past the largest float may still give a finite quotient
+        try:
+            return 10 ** _log10_count(factors, divisor)
+        except OverflowError:
+            return math.inf
+    return number
+
+
+def _log10_count(factors, divisor):
+    return sum(math.log10(float(factor)) for factor in factors) - math.log10(
+        float(divisor)
+    )
+
+
+def _time_text(seconds):
+    """A time for a message: ``20 s``, ``0.1 ms``."""
+    return f"{seconds:g} s" if seconds >= 1 else f"{seconds * 1e3:g} ms"
 
 
 def _check_graph_size(weights, n_nodes):
@@ -478,13 +678,15 @@ def run_comparison(
     params = (params or AssemblyParameters()).with_values(
         neurons_per_node=neurons_per_node
     )
-    check_network_size(weights, params)
     seed = check_seed(seed)
     if protocol is None:
         if duration_ is None:
             raise ValueError("duration must be given when protocol is not, got None")
-        duration_ = check_positive("duration", duration_)
+        # before planning, which takes seconds for a million rounds
+        check_run_size(weights, params, duration_, bin_width_)
         protocol = plan_protocol(n_nodes, duration_, seed=seed, **protocol_kw)
+    else:
+        check_run_size(weights, params, protocol.duration_, bin_width_)
     check_stimuli(protocol.stimuli(), n_nodes)
     n_bins = int(round(protocol.epoch_ / bin_width_))
     if n_bins < 10:

@@ -257,14 +257,15 @@ def check_arguments(args):
 def check_protocol(args, n_nodes):
     """Plan the stimuli as the run will and check ``--bin`` and ``--smoothing``.
 
-    Runs before the network is built; messages name the command-line options.
+    Runs before the network is built, after :func:`check_run_size` (which
+    bounds the planning's work); messages name the command-line options.
 
     Returns
     -------
     Protocol
-        The planned protocol (the run plans the same one again).
+        The planned protocol, which the run uses (planned once, so that its
+        warnings show once).
     """
-    from neurorelax.bridge.coarse import MAX_CELLS
     from neurorelax.bridge.comparison import plan_protocol
 
     try:
@@ -295,13 +296,6 @@ def check_protocol(args, n_nodes):
         raise ValueError(
             f"--smoothing must be at most the {epoch_ms:g} ms stimulus epoch, got "
             f"{args.smoothing:g} ms"
-        )
-    n_bins = round(protocol.duration_ * 1e3 / args.bin)
-    if n_bins * n_nodes > MAX_CELLS:
-        raise ValueError(
-            f"--bin {args.bin:g} ms with --duration {args.duration:g} s gives "
-            f"{n_bins:.3g} bins x {n_nodes} nodes, more than the limit of "
-            f"{MAX_CELLS:.0e} values; widen --bin or shorten --duration"
         )
     return protocol
 
@@ -524,22 +518,23 @@ def _run(args):
         check_arguments(args)
         params = network_parameters(args.set)
         graph = resolve_graph(args.graph)
-        n_synapses = _check_size(graph, params, args.neurons_per_node)
-        check_protocol(args, graph.n_nodes)
+        size = check_run_size(graph, params, args)
+        protocol = check_protocol(args, graph.n_nodes)
         if args.duration > LONG_DURATION:
+            # only for runs within the limits: check_run_size refused the rest
             logger.warning(
                 "--duration %g s: simulating %g s of %d neurons and about %.3g "
                 "synapses may take hours",
                 args.duration,
                 args.duration,
-                graph.n_nodes * args.neurons_per_node,
-                n_synapses,
+                size.cells,
+                size.synapses,
             )
         out = check_writable_folder(
             "--out", DEFAULT_OUT if args.out is None else args.out
         )
         try:
-            result = _with_progress(run_comparison, graph, params, args)
+            result = _with_progress(run_comparison, graph, params, protocol, args)
         except MemoryError:
             raise ValueError(
                 f"--neurons-per-node {args.neurons_per_node}: the network does not "
@@ -553,18 +548,39 @@ def _run(args):
     return 0
 
 
-def _check_size(graph, params, neurons_per_node):
-    from neurorelax.bridge.comparison import check_network_size
+def check_run_size(graph, params, args):
+    """Refuse a run beyond the model scripts' limits, before anything is built.
+
+    :func:`neurorelax.bridge.comparison.check_run_size` (the check that
+    :func:`~neurorelax.bridge.comparison.run_comparison` makes too) with the
+    command-line options: it bounds the synapses, cells, time steps of the
+    network's ``dt``, cells x time steps and recorded values by the limits of
+    :mod:`neurorelax.scripting` and names the options in its messages.
+
+    Returns
+    -------
+    RunSize
+        The cells, synapses and time steps of the run.
+    """
+    from neurorelax.bridge.comparison import check_run_size as check
 
     weights = graph.weights if hasattr(graph, "weights") else np.asarray(graph, float)
-    return check_network_size(
+    return check(
         weights,
-        params.with_values(neurons_per_node=neurons_per_node),
-        name="--neurons-per-node",
+        params.with_values(neurons_per_node=args.neurons_per_node),
+        args.duration,
+        args.bin * 1e-3,
+        names={
+            "duration": "--duration",
+            "neurons_per_node": "--neurons-per-node",
+            "bin_width": "--bin",
+            "dt": "dt",
+            "nodes": "nodes",
+        },
     )
 
 
-def _with_progress(run, graph, params, args):
+def _with_progress(run, graph, params, protocol, args):
     from tqdm import tqdm
 
     # drawn at the first stage, so that errors of the checks come alone
@@ -588,13 +604,11 @@ def _with_progress(run, graph, params, args):
             graph,
             params=params,
             neurons_per_node=args.neurons_per_node,
-            duration_=args.duration,
+            protocol=protocol,
             seed=args.seed,
             device=args.device,
             bin_width_=args.bin * 1e-3,
             smoothing_width_=args.smoothing * 1e-3,
-            train_nodes=args.train_nodes,
-            test_nodes=args.test_nodes,
             progress=progress,
         )
     finally:
