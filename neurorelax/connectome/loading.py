@@ -65,8 +65,17 @@ SUFFIXES = (
     ".zip",
 )
 # from_spec() warns before building a generated graph of more nodes than
-# this (networkx builds about 30,000 grid nodes a second).
+# this (networkx builds about 30,000 grid nodes a second), once the
+# generator's checks have passed.
 LARGE_GENERATOR_NODES = 100_000
+# The generators.* function behind each spec kind, for check_arguments.
+_GENERATOR_FUNCTIONS = {
+    "ring": "ring",
+    "grid": "grid_2d",
+    "small_world": "small_world",
+    "sbm": "stochastic_block",
+    "geometric": "random_geometric",
+}
 GENERATOR_SPECS = {
     "ring": "ring:N",
     "grid": "grid:ROWSxCOLS",
@@ -390,8 +399,10 @@ def from_spec(spec, *, seed=None, max_nodes=None, **options):
     Raises
     ------
     ValueError
-        For a malformed spec, an option that does not apply to it, or an
-        invalid option value, before any graph is built or read.
+        For a malformed spec, an option that does not apply to it, an
+        invalid option value or generator arguments beyond the generator's
+        limits (``generators.MAX_NODES``, ...), before any graph is built or
+        read and before the warning about a large build is logged.
 
     Examples
     --------
@@ -446,6 +457,11 @@ def from_spec(spec, *, seed=None, max_nodes=None, **options):
     seed = check_seed(0 if seed is None else seed)
     function, arguments, n_nodes = parsed
     _check_node_count(text, n_nodes, max_nodes)
+    # The generator's own checks (MAX_NODES, MAX_EDGES, ...) come before the
+    # warning: nothing refused is announced as a long build.
+    generators.check_arguments(
+        _GENERATOR_FUNCTIONS[text.partition(":")[0]], *arguments, seed=seed
+    )
     if n_nodes > LARGE_GENERATOR_NODES:
         logger.warning(
             "%s: building %s nodes through networkx; this can take a minute",

@@ -15,6 +15,9 @@ Formats
     a header when none of its fields is a number) and, below such a header,
     an optional first column of the same labels (the header may then start
     with an empty corner cell). Lines starting with ``#`` are comments.
+    At most ``MAX_DENSE_NODES`` (20,000) columns: the width is checked on
+    the first line, read before the rest of the file, and a row beyond the
+    width is refused when it is reached.
 ``.npy``
     One square numeric array.
 ``.npz``
@@ -33,8 +36,10 @@ Formats
     numbered in order of first appearance.
 """
 
+import itertools
 import logging
 import math
+import re
 import xml.etree.ElementTree as ElementTree
 import zipfile
 from pathlib import Path
@@ -50,6 +55,10 @@ from .raw import RawConnectome
 __all__ = [
     "DENSE_SUFFIXES",
     "EDGE_LIST_SUFFIXES",
+    "HEAD_BYTES",
+    "MAX_DENSE_NODES",
+    "NotSquareError",
+    "check_matrix_head",
     "read_dense_text",
     "read_edge_list",
     "read_networkx_file",
@@ -64,6 +73,19 @@ DENSE_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")
 EDGE_LIST_SUFFIXES = (".edges", ".edgelist", ".el")
 _DELIMITERS = {".csv": ",", ".tsv": "\t"}
 
+#: The most nodes (columns) of a dense text matrix: 20,000. Its float64
+#: array takes 3.2 GB, the sparse weights made from it up to 4.8 GB more
+#: (when every entry is non-zero) and its text at least 0.8 GB, which a
+#: 24 GB workstation holds. A wider first line is refused before the rest of
+#: the file is read or split.
+MAX_DENSE_NODES = 20_000
+#: Bytes read from the start of a dense text file (or zip member) to check
+#: its width before the whole file is read: 1 MiB holds a first line of
+#: MAX_DENSE_NODES fields of up to 50 characters.
+HEAD_BYTES = 1 << 20
+# Lines longer than this are not split just to name their field count.
+_COUNT_CHARS = 1 << 24
+
 
 def _is_number(text):
     try:
@@ -73,18 +95,70 @@ def _is_number(text):
     return True
 
 
-def _split(line, delimiter):
+def _split(line, delimiter, limit=-1):
+    """Split ``line`` into fields; with ``limit``, into at most ``limit + 1``.
+
+    A bounded split costs memory for ``limit + 1`` fields only, however long
+    the line: more than ``limit`` fields come back as ``limit + 1`` items
+    (the last one holds the rest of the line).
+    """
     if delimiter is None:
-        return line.split()
-    return [field.strip() for field in line.split(delimiter)]
+        return line.split(None, limit)
+    return [field.strip() for field in line.split(delimiter, limit)]
+
+
+def _count_fields(line, delimiter):
+    """The number of fields in ``line``, or None if counting would cost much.
+
+    Only called for a line with too many fields, to name the count.
+    """
+    if delimiter is not None:
+        return line.count(delimiter) + 1
+    if len(line) <= _COUNT_CHARS:
+        return len(line.split())
+    return None
+
+
+def _fields_text(count, limit, noun="fields"):
+    """'12 fields', or 'more than 10 fields' when the count is unknown."""
+    return f"{count:,} {noun}" if count is not None else f"more than {limit:,} {noun}"
+
+
+# The line breaks of str.splitlines (which _lines must match).
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_OTHER_BREAKS = ("\r", "\v", "\f", "\x1c", "\x1d", "\x1e")
+_BREAK_CHARS = ("\n", *_OTHER_BREAKS, "\x85", "\u2028", "\u2029")
+
+
+def _lines(text):
+    """Yield the lines of ``text`` as ``text.splitlines()`` does, one at a time.
+
+    A list of all lines would hold a second copy of a large file.
+    """
+    if text.isascii() and not any(brk in text for brk in _OTHER_BREAKS):
+        start, end = 0, len(text)
+        while start < end:
+            stop = text.find("\n", start)
+            if stop < 0:
+                yield text[start:]
+                return
+            yield text[start:stop]
+            start = stop + 1
+        return
+    start = 0
+    for match in _LINE_BREAKS.finditer(text):
+        yield text[start : match.start()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
 
 
 def _data_lines(text):
-    """Yield (line number, stripped line) for non-blank, non-comment lines."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    """Yield (line number, line) for non-blank, non-comment lines, lazily."""
+    for number, line in enumerate(_lines(text), start=1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
-            yield number, line.rstrip("\r\n")
+            yield number, line
 
 
 def _check_weight(value, where):
@@ -93,8 +167,142 @@ def _check_weight(value, where):
         raise ValueError(f"{where}: weight {value!r}; expected a finite number >= 0")
 
 
-def parse_matrix_text(text, where, *, delimiter=None, allow_labels=True, kind="weight"):
+class _TooFewLines(ValueError):
+    """A text with no data lines (or a header and no data line)."""
+
+
+def _too_wide(where, number, what, max_columns):
+    """The ValueError for a line wider than ``max_columns`` matrix columns."""
+    return ValueError(
+        f"{where}, line {number}: {what}; expected at most {max_columns:,} "
+        "columns, the node limit for a dense text matrix (a larger graph "
+        "belongs in an edge list)"
+    )
+
+
+def _matrix_start(lines, where, delimiter, allow_labels, max_columns):
+    """Read the header (if any) and the first data row; check the width.
+
+    Only the first one or two lines are split, each into at most
+    ``max_columns + 2`` fields, so a line too wide for the node limit is
+    refused before the rest of the file costs anything.
+
+    Parameters
+    ----------
+    lines : iterator of (int, str)
+        The data lines, from :func:`_data_lines`; one or two are consumed.
+    where, delimiter, allow_labels
+        See :func:`parse_matrix_text`.
+    max_columns : int
+        The most matrix columns allowed.
+
+    Returns
+    -------
+    header : list of str or None
+    header_number : int
+        Line number of the header, or of the first row without a header.
+    first : (int, list of str)
+        Line number and fields of the first data row.
+    row_labels : bool
+        Whether the rows start with a label.
+
+    Raises
+    ------
+    ValueError
+        For a line too wide; ``_TooFewLines`` (a ValueError) for a text
+        without data lines.
+    """
+    # A label column (and the corner cell above it) adds one field.
+    max_fields = max_columns + int(allow_labels)
+    noun = "fields" if allow_labels else "columns"
+    first = next(lines, None)
+    if first is None:
+        raise _TooFewLines(f"{where}: no data lines; expected a numeric matrix")
+    number, line = first
+    fields = _split(line, delimiter, max_fields)
+    if len(fields) > max_fields:
+        count = _fields_text(_count_fields(line, delimiter), max_fields, noun)
+        raise _too_wide(where, number, count, max_columns)
+
+    # A first line with no number in it is a header of column labels.
+    header, header_number = None, number
+    if allow_labels and not any(_is_number(f) for f in fields if f):
+        header = fields
+        first = next(lines, None)
+        if first is None:
+            raise _TooFewLines(f"{where}: a header line but no data lines")
+        number, line = first
+        fields = _split(line, delimiter, max_fields)
+        if len(fields) > max_fields:
+            count = _fields_text(_count_fields(line, delimiter), max_fields, noun)
+            raise _too_wide(where, number, count, max_columns)
+
+    # Below a header, a first field that is not a number means row labels.
+    row_labels = header is not None and not _is_number(fields[0])
+    n_columns = len(fields) - row_labels
+    if n_columns > max_columns:
+        raise _too_wide(where, number, f"{n_columns:,} columns", max_columns)
+    return header, header_number, (number, fields), row_labels
+
+
+def check_matrix_head(
+    head, where, *, delimiter=None, allow_labels=True, max_columns=None, complete=False
+):
+    """Check the width of a dense matrix from the start of its text.
+
+    Called on the first kilobytes or megabytes of a file before the whole
+    file is read, so that a matrix wider than the node limit is refused at
+    once. Only complete lines are examined (the last line of ``head`` counts
+    as complete only when ``complete`` is true); a head with too few lines
+    passes, and :func:`parse_matrix_text` checks the whole text later.
+
+    Parameters
+    ----------
+    head : str
+        The start of the file's text.
+    where, delimiter, allow_labels, max_columns
+        See :func:`parse_matrix_text`.
+    complete : bool
+        Whether ``head`` is the whole text.
+
+    Raises
+    ------
+    ValueError
+        The same error :func:`parse_matrix_text` raises for a line too wide.
+    """
+    lines = list(_lines(head))
+    if lines and not complete and not head.endswith(_BREAK_CHARS):
+        lines.pop()  # cut by the end of ``head``
+    if max_columns is None:
+        max_columns = MAX_DENSE_NODES
+    data = (
+        (number, line)
+        for number, line in enumerate(lines, start=1)
+        if line.strip() and not line.strip().startswith("#")
+    )
+    try:
+        _matrix_start(data, where, delimiter, allow_labels, max_columns)
+    except _TooFewLines:
+        if complete:
+            raise
+
+
+def parse_matrix_text(
+    text,
+    where,
+    *,
+    delimiter=None,
+    allow_labels=True,
+    kind="weight",
+    square=False,
+    max_columns=None,
+):
     """Parse a dense numeric matrix from text, checking every entry.
+
+    The text is read line by line into a NumPy array (8 bytes per entry; no
+    Python list of all the fields is made), and the width is checked on the
+    first line: a matrix wider than ``max_columns`` is refused before the
+    rest of the text is split.
 
     Parameters
     ----------
@@ -110,6 +318,13 @@ def parse_matrix_text(text, where, *, delimiter=None, allow_labels=True, kind="w
     kind : {"weight", "tract length", "number"}
         What the entries are; weights and tract lengths must be finite and
         non-negative.
+    square : bool
+        Refuse a matrix with more or fewer rows than columns; the rows are
+        counted (up to one more than the columns) once the first row is
+        converted, before any other. Not applied when the rows hold labels
+        only (no columns).
+    max_columns : int, optional
+        The most columns allowed (default ``MAX_DENSE_NODES``).
 
     Returns
     -------
@@ -121,68 +336,119 @@ def parse_matrix_text(text, where, *, delimiter=None, allow_labels=True, kind="w
     Raises
     ------
     ValueError
-        Naming ``where``, the line and column of the first bad entry.
+        Naming ``where``, the line and column of the first bad entry, or the
+        line that makes the matrix too wide or (with ``square``) too long;
+        a ``square`` matrix with fewer rows than columns raises the subclass
+        ``NotSquareError`` (with the ``shape``) before the second row is
+        converted.
     """
-    lines = list(_data_lines(text))
-    if not lines:
-        raise ValueError(f"{where}: no data lines; expected a numeric matrix")
-
-    # A first line with no number in it is a header of column labels.
-    header = None
-    first_number, first_line = lines[0]
-    first_fields = _split(first_line, delimiter)
-    if allow_labels and not any(_is_number(f) for f in first_fields if f):
-        header, lines = first_fields, lines[1:]
-        if not lines:
-            raise ValueError(f"{where}: a header line but no data lines")
-
-    # Below a header, a first field that is not a number means row labels.
-    first_field = _split(lines[0][1], delimiter)[0]
-    row_labels = header is not None and not _is_number(first_field)
-    n_fields = len(_split(lines[0][1], delimiter))
-    rows, names = [], []
-    for number, line in lines:
-        fields = _split(line, delimiter)
+    if max_columns is None:
+        max_columns = MAX_DENSE_NODES
+    lines = _data_lines(text)
+    header, header_number, (first_number, fields), row_labels = _matrix_start(
+        lines, where, delimiter, allow_labels, max_columns
+    )
+    n_fields = len(fields)
+    n_columns = n_fields - row_labels
+    rows, names, numbers, bad = [], [], [], None
+    matrix = None
+    for number, line in itertools.chain([(first_number, None)], lines):
+        if line is not None:
+            fields = _split(line, delimiter, n_fields)
         if len(fields) != n_fields:
+            count = _count_fields(line, delimiter)
             raise ValueError(
-                f"{where}, line {number}: {len(fields)} fields; expected "
-                f"{n_fields} like line {lines[0][0]} (ragged rows)"
+                f"{where}, line {number}: {_fields_text(count, n_fields)}; "
+                f"expected {n_fields} like line {first_number} (ragged rows)"
             )
         if row_labels:
             names.append(fields[0])
             fields = fields[1:]
-        rows.append(_parse_row(fields, where, number, offset=int(row_labels)))
-    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), n_fields - row_labels)
+        row = np.empty(n_columns) if matrix is None else matrix[len(numbers)]
+        _parse_row(row, fields, where, number, offset=int(row_labels))
+        numbers.append(number)
+        if matrix is None and square and n_columns:
+            # After the first row, count the rows before converting more: a
+            # wrong count is refused at once, and the rows go straight into
+            # the (n, n) array.
+            _check_row_count(text, where, first_number, n_columns)
+            matrix = np.empty((n_columns, n_columns))
+            matrix[0] = row
+        elif matrix is None:
+            rows.append(row)
+        # Weights and tract lengths must be finite and >= 0; the first bad
+        # one is reported once every line has been split and converted.
+        if kind != "number" and bad is None:
+            wrong = ~np.isfinite(row) | (row < 0)
+            if wrong.any():
+                column = int(np.argmax(wrong))
+                bad = (number, column, float(row[column]))
+    if matrix is None:
+        matrix = np.array(rows, dtype=np.float64).reshape(len(numbers), n_columns)
 
-    # Weights and tract lengths must be finite and >= 0; report the first bad one.
-    if kind != "number":
-        bad = ~np.isfinite(matrix) | (matrix < 0)
-        if bad.any():
-            row, column = (int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(
-                f"{where}, line {lines[row][0]}, column {column + 1 + row_labels}: "
-                f"{kind} {float(matrix[row, column])!r}; expected a finite "
-                "number >= 0"
-            )
+    if bad is not None:
+        number, column, value = bad
+        raise ValueError(
+            f"{where}, line {number}, column {column + 1 + row_labels}: "
+            f"{kind} {value!r}; expected a finite number >= 0"
+        )
 
     labels = _merge_labels(
-        header, names if row_labels else None, matrix, where, first_number
+        header, names if row_labels else None, matrix, where, header_number
     )
     return matrix, labels
 
 
-def _parse_row(fields, where, number, offset):
-    """Convert one line's fields to floats; name the first that is not a number."""
+class NotSquareError(ValueError):
+    """A matrix with fewer rows than columns; ``shape`` is its shape."""
+
+    def __init__(self, where, shape):
+        super().__init__(
+            f"{where}: expected a square matrix (as many rows as columns), got "
+            f"shape {shape}"
+        )
+        self.shape = shape
+
+
+def _check_row_count(text, where, first_number, n_columns):
+    """Refuse a matrix whose row count (from line ``first_number``) is not n.
+
+    Lines are only stripped, not split, and counting stops one row past
+    ``n_columns``, so this costs little next to converting the entries.
+    """
+    n_rows = 0
+    for number, _ in _data_lines(text):
+        if number < first_number:
+            continue  # the header
+        n_rows += 1
+        if n_rows > n_columns:
+            raise ValueError(
+                f"{where}, line {number}: row {n_rows} of a matrix with "
+                f"{n_columns} columns; expected a square matrix (as many rows "
+                "as columns)"
+            )
+    if n_rows < n_columns:
+        raise NotSquareError(where, (n_rows, n_columns))
+
+
+def _parse_row(row, fields, where, number, offset):
+    """Convert one line's fields into ``row``; name the first that is no number.
+
+    NumPy converts the strings as ``float`` does; when it fails, the fields
+    are converted one by one to find the bad one.
+    """
     try:
-        return [float(field) for field in fields]
+        row[:] = fields
+        return
     except ValueError:
-        for column, field in enumerate(fields, start=1 + offset):
-            if not _is_number(field):
-                raise ValueError(
-                    f"{where}, line {number}, column {column}: expected a "
-                    f"number, got {field!r}"
-                ) from None
-        raise
+        pass
+    for column, field in enumerate(fields, start=1 + offset):
+        if not _is_number(field):
+            raise ValueError(
+                f"{where}, line {number}, column {column}: expected a "
+                f"number, got {field!r}"
+            ) from None
+    row[:] = [float(field) for field in fields]
 
 
 def _merge_labels(header, row_names, matrix, where, header_line):
@@ -274,11 +540,30 @@ def read_dense_text(path, *, delimiter="auto"):
     Returns
     -------
     RawConnectome
+
+    Raises
+    ------
+    ValueError
+        For a malformed file, a matrix of more than ``MAX_DENSE_NODES``
+        columns (refused from the first line, before the file is read) or
+        of more rows than columns (refused at the first extra row).
     """
     path = Path(path)
     if delimiter == "auto":
         delimiter = _DELIMITERS.get(path.suffix.lower())
-    matrix, labels = parse_matrix_text(read_text(path), str(path), delimiter=delimiter)
+    # Check the width on the first line before reading a large file.
+    with path.open("rb") as stream:
+        head = stream.read(HEAD_BYTES)
+    check_matrix_head(
+        head.decode("utf-8-sig", errors="replace"),
+        str(path),
+        delimiter=delimiter,
+        complete=len(head) < HEAD_BYTES,
+    )
+    del head
+    matrix, labels = parse_matrix_text(
+        read_text(path), str(path), delimiter=delimiter, square=True
+    )
     _require_square(matrix, str(path))
     labels = _require_labels(labels, matrix.shape[0], str(path))
     return RawConnectome.from_arrays(
@@ -346,9 +631,11 @@ def _check_npy_header(stream, available, where):
     Raises
     ------
     ValueError
-        If the header is not a valid ``.npy`` header, or it declares more
-        data than the file holds (a truncated or forged file, which NumPy
-        would otherwise try to allocate, however large).
+        If the header is not a valid ``.npy`` header, it declares more than
+        ``MAX_DENSE_NODES`` along an axis (or as many values as a larger
+        square matrix), or more data than the file holds (a truncated or
+        forged file, which NumPy would otherwise try to allocate, however
+        large).
     """
     try:
         version = np.lib.format.read_magic(stream)
@@ -367,6 +654,14 @@ def _check_npy_header(stream, available, where):
         ) from None
     if dtype.hasobject:
         return  # np.load refuses it with the unpickling message
+    if max(shape, default=0) > MAX_DENSE_NODES or math.prod(shape) > (
+        MAX_DENSE_NODES**2
+    ):
+        raise ValueError(
+            f"{where}: its header declares shape {shape}; expected at most "
+            f"{MAX_DENSE_NODES:,} nodes, the node limit for a dense matrix (a "
+            "larger graph belongs in an edge list)"
+        )
     declared = math.prod(shape) * dtype.itemsize
     present = available - stream.tell()
     if declared > present:

@@ -13,6 +13,12 @@ gzip (``weights.txt.bz2``):
 ``centres.txt``
     One line per region: ``label x y z`` (mm; further columns are ignored).
 
+The matrices may have at most ``readers.MAX_DENSE_NODES`` (20,000) columns:
+the width is checked on the first line, read before the rest of the member
+is unpacked, and the rows are counted before any but the first is
+converted, so a small archive that unpacks to a matrix too wide or not
+square is refused before a large array is built.
+
 Other members (``areas.txt``, ``cortical.txt``, ``average_orientations.txt``,
 ``info.txt``) are not read.
 
@@ -53,8 +59,16 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from . import readers
 from .raw import RawConnectome
-from .readers import _require_labels, _require_square, parse_matrix_text
+from .readers import (
+    NotSquareError,
+    _lines,
+    _require_labels,
+    _require_square,
+    check_matrix_head,
+    parse_matrix_text,
+)
 
 __all__ = ["TVB_CONNECTOMES", "read_tvb_zip", "tvb_archive"]
 
@@ -74,6 +88,8 @@ TVB_DATA_REQUIREMENT = "tvb-data==3.0.0"
 # every decompression (zip, then .bz2/.gz), counted while decompressing.
 MAX_MEMBER_BYTES = 1 << 30
 _COMPRESSED = {".bz2": bz2.open, ".gz": gzip.open}
+# Members are read in chunks of this size after their head.
+_CHUNK_BYTES = 1 << 24
 _ZIP_METHODS = {
     zipfile.ZIP_STORED: "stored",
     zipfile.ZIP_DEFLATED: "deflate",
@@ -153,8 +169,9 @@ def read_tvb_zip(path, *, name=None):
     ------
     ValueError
         If the archive is not a zip file, has no ``weights.txt``, or a member
-        is malformed; the message names ``archive:member``, the line and what
-        was expected.
+        is malformed, too large (``MAX_MEMBER_BYTES``), a matrix of more
+        than ``readers.MAX_DENSE_NODES`` columns or not square; the message
+        names ``archive:member``, the line and what was expected.
     """
     path = Path(path)
     try:
@@ -166,34 +183,31 @@ def read_tvb_zip(path, *, name=None):
         ) from None
     with archive:
         members = _find_members(archive, path)
-        texts = {
-            key: _read_member(archive, info, path) for key, info in members.items()
-        }
-
-    where = {key: f"{path}:{info.filename}" for key, info in members.items()}
-    weights, _ = parse_matrix_text(
-        texts["weights"], where["weights"], allow_labels=False
-    )
-    _require_square(weights, where["weights"])
-    n_nodes = weights.shape[0]
-
-    tract = None
-    if "tract_lengths" in texts:
-        tract, _ = parse_matrix_text(
-            texts["tract_lengths"],
-            where["tract_lengths"],
-            allow_labels=False,
-            kind="tract length",
-        )
-        if tract.shape != weights.shape:
-            raise ValueError(
-                f"{where['tract_lengths']}: shape {tract.shape}; expected "
-                f"{weights.shape} like weights.txt"
-            )
-    labels = positions = None
-    if "centres" in texts:
-        labels, positions = _parse_centres(texts["centres"], where["centres"], n_nodes)
-    logger.debug("read %s: %d regions, members %s", path, n_nodes, sorted(texts))
+        where = {key: f"{path}:{info.filename}" for key, info in members.items()}
+        # One member at a time, its text dropped once parsed: the peak memory
+        # is one member's text and the matrices.
+        weights = _read_matrix(archive, members["weights"], path, "weight")
+        _require_square(weights, where["weights"])
+        n_nodes = weights.shape[0]
+        tract = None
+        if "tract_lengths" in members:
+            try:
+                tract = _read_matrix(
+                    archive, members["tract_lengths"], path, "tract length"
+                )
+                shape = tract.shape
+            except NotSquareError as error:
+                shape = error.shape
+            if shape != weights.shape:
+                raise ValueError(
+                    f"{where['tract_lengths']}: shape {shape}; expected "
+                    f"{weights.shape} like weights.txt"
+                )
+        labels = positions = None
+        if "centres" in members:
+            text = _read_member(archive, members["centres"], path)
+            labels, positions = _parse_centres(text, where["centres"], n_nodes)
+    logger.debug("read %s: %d regions, members %s", path, n_nodes, sorted(members))
     return RawConnectome.from_arrays(
         weights,
         labels=labels,
@@ -236,13 +250,57 @@ def _find_members(archive, path):
     return found
 
 
-def _read_member(archive, info, path):
+def _read_matrix(archive, info, path, kind):
+    """Read and parse a matrix member, refusing one too wide from its head.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, n)
+        At most ``readers.MAX_DENSE_NODES`` nodes.
+
+    Raises
+    ------
+    ValueError
+        As :func:`~neurorelax.connectome.readers.parse_matrix_text` with
+        ``square=True``; fewer rows than columns raise its ``NotSquareError``.
+    """
+    where = f"{path}:{info.filename}"
+
+    def check_head(head, complete):
+        check_matrix_head(
+            head.decode("utf-8", errors="replace"),
+            where,
+            allow_labels=False,
+            complete=complete,
+        )
+
+    text = _read_member(archive, info, path, check_head=check_head)
+    matrix, _ = parse_matrix_text(
+        text, where, allow_labels=False, kind=kind, square=True
+    )
+    return matrix
+
+
+def _read_member(archive, info, path, *, check_head=None):
     """Return a member's text, decompressed, refusing more than the size limit.
 
     Encryption and unknown compression methods are refused from the member's
     header; the size is checked first from the header, then while the data
     are decompressed, so a small member that unpacks to gigabytes (a zip
     bomb) is stopped at ``MAX_MEMBER_BYTES``.
+
+    Parameters
+    ----------
+    archive : zipfile.ZipFile
+    info : zipfile.ZipInfo
+        The member.
+    path : Path
+        The archive, for messages.
+    check_head : callable, optional
+        Called as ``check_head(head, complete)`` with the first
+        ``readers.HEAD_BYTES`` of the (fully decompressed) data before the
+        rest is unpacked; ``complete`` says whether ``head`` is all of it.
+        It raises ValueError to refuse the member.
     """
     where = f"{path}:{info.filename}"
     if info.flag_bits & 0x1:
@@ -260,30 +318,80 @@ def _read_member(archive, info, path):
             f"{where}: {info.file_size} bytes uncompressed; "
             f"expected at most {MAX_MEMBER_BYTES} for a connectivity file"
         )
-    try:
-        with archive.open(info) as stream:
-            data = stream.read(MAX_MEMBER_BYTES + 1)
-    except _READ_ERRORS as error:
-        raise ValueError(
-            f"{where}: damaged zip member, cannot read it ({error}); expected an "
-            "intact zip archive"
-        ) from None
-    _check_read_size(data, where, "uncompressed")
     opener = _COMPRESSED.get(PurePosixPath(info.filename).suffix)
+    damaged = (
+        f"{where}: damaged zip member, cannot read it ({{}}); expected an "
+        "intact zip archive"
+    )
+    data = _read_limited(
+        lambda: archive.open(info),
+        where,
+        "uncompressed",
+        damaged,
+        check_head=None if opener is not None else check_head,
+    )
     if opener is not None:
-        try:
-            # read() with a size stops decompressing there: no bomb unpacks.
-            with opener(io.BytesIO(data)) as stream:
-                data = stream.read(MAX_MEMBER_BYTES + 1)
-        except _READ_ERRORS as error:
-            raise ValueError(f"{where}: cannot decompress ({error})") from None
-        _check_read_size(data, where, "after decompression")
+        # read() with a size stops decompressing there: no bomb unpacks.
+        data = _read_limited(
+            lambda: opener(io.BytesIO(data)),
+            where,
+            "after decompression",
+            f"{where}: cannot decompress ({{}})",
+            check_head=check_head,
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(
             f"{where}: byte {error.start} is not UTF-8 text; expected a text file"
         ) from None
+
+
+def _read_limited(open_stream, where, stage, damaged, *, check_head=None):
+    """Read a stream up to ``MAX_MEMBER_BYTES`` bytes; refuse more.
+
+    Parameters
+    ----------
+    open_stream : callable
+        Returns the binary stream to read (a context manager).
+    where, stage : str
+        For the size message (see :func:`_check_read_size`).
+    damaged : str
+        Message for a read error, with ``{}`` for the error.
+    check_head : callable, optional
+        See :func:`_read_member`; called before the rest is read.
+
+    Returns
+    -------
+    bytes
+    """
+    limit = MAX_MEMBER_BYTES + 1
+    head_size = min(readers.HEAD_BYTES, limit)
+    stream = _read_step(damaged, open_stream)
+    with stream:
+        head = _read_step(damaged, stream.read, head_size)
+        complete = len(head) < head_size
+        if check_head is not None and len(head) < limit:
+            check_head(head, complete)
+        chunks, total = [head], len(head)
+        while not complete and total < limit:
+            chunk = _read_step(damaged, stream.read, min(_CHUNK_BYTES, limit - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    del chunks, head
+    _check_read_size(data, where, stage)
+    return data
+
+
+def _read_step(damaged, step, *arguments):
+    """Run ``step`` (opening or reading a stream); name a read error."""
+    try:
+        return step(*arguments)
+    except _READ_ERRORS as error:
+        raise ValueError(damaged.format(error)) from None
 
 
 def _check_read_size(data, where, stage):
@@ -296,15 +404,24 @@ def _check_read_size(data, where, stage):
 
 
 def _parse_centres(text, where, n_nodes):
-    """Parse ``label x y z`` lines; return labels and positions (n, 3)."""
+    """Parse ``label x y z`` lines; return labels and positions (n, 3).
+
+    Lines are read one at a time and each is split into at most five fields,
+    and a line beyond the ``n_nodes``-th region is refused when reached.
+    """
     labels, positions = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        fields = line.split()
+    for number, line in enumerate(_lines(text), start=1):
+        fields = line.split(None, 4)
         if not fields:
             continue
         if len(fields) < 4:
             raise ValueError(
                 f"{where}, line {number}: {len(fields)} fields; expected 'label x y z'"
+            )
+        if len(labels) == n_nodes:
+            raise ValueError(
+                f"{where}, line {number}: region {n_nodes + 1} of a "
+                f"{n_nodes} x {n_nodes} matrix; expected one line per node"
             )
         try:
             positions.append([float(value) for value in fields[1:4]])
