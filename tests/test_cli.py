@@ -29,3 +29,18 @@ def test_compare_help_names_the_default_connectome(capsys):
     help_text = capsys.readouterr().out
     assert "default, tvb76" in " ".join(help_text.split())
     assert "inhibitory" in help_text
+
+
+def test_graph_structure_warnings_are_reported_once_as_a_log_line(
+    tmp_path, caplog, recwarn
+):
+    from neurorelax.graph import GraphWarning
+
+    path = tmp_path / "two.csv"
+    path.write_text("0,1,0,0\n1,0,0,0\n0,0,0,2\n0,0,2,0\n", encoding="utf-8")
+
+    assert main(["graph", "info", str(path)]) == 0
+
+    logged = [r for r in caplog.records if "connected components" in r.getMessage()]
+    assert len(logged) == 1 and logged[0].levelname == "WARNING"
+    assert not [w for w in recwarn if issubclass(w.category, GraphWarning)]

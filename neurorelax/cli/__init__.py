@@ -11,6 +11,7 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 
 __all__ = ["EXIT_BROKEN_PIPE", "main"]
 
@@ -118,8 +119,14 @@ def _main(argv):
         parser.print_help()
         return 2
     configure_logging(args.verbose)
+    from neurorelax.graph import GraphWarning
+
     try:
-        return int(args.handler(args) or 0)
+        # A Graph logs each structure warning it also raises as a
+        # GraphWarning; print it once, as the log line.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", GraphWarning)
+            return int(args.handler(args) or 0)
     except (ValueError, FileNotFoundError) as error:
         parser.exit(2, f"neurorelax {args.command}: error: {error}\n")
 

@@ -14,7 +14,6 @@ generator spec (``ring:8``, ``grid:4x5``, ``small_world:20,4,0.1``,
 
 import json
 import os
-import warnings
 from pathlib import Path
 
 __all__ = ["register"]
@@ -100,7 +99,6 @@ def _add_graph_arguments(parser):
 def _graph_from_args(args):
     """Resolve GRAPH and the preparation options into a Graph."""
     from neurorelax.connectome import from_spec
-    from neurorelax.graph import GraphWarning
 
     options = {
         "symmetrise": args.symmetrise,
@@ -113,10 +111,7 @@ def _graph_from_args(args):
     if args.directed:
         options["directed"] = True
     try:
-        # Graph logs its structure warnings; do not print them twice.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", GraphWarning)
-            return from_spec(args.graph, seed=args.seed, **options)
+        return from_spec(args.graph, seed=args.seed, **options)
     except ImportError as error:
         # The dispatcher reports ValueError as a clean command-line error.
         raise ValueError(str(error)) from None
