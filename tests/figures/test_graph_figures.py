@@ -183,8 +183,14 @@ def test_too_many_fitted_modes_are_refused(tmp_path):
 def test_more_patterns_than_communities_are_refused(tmp_path):
     model = load_script("replay")
 
-    with pytest.raises(ValueError, match=r"n_patterns must be between 1 and the"):
+    with pytest.raises(
+        ValueError,
+        match=r"^replay: n_patterns = 50, but Louvain finds 6 communities of the "
+        r"default connectome at community_resolution = 2; lower n_patterns or "
+        r"raise community_resolution$",
+    ):
         model.run(tmp_path, params={"n_patterns": 50}, quick=True)
+    assert not list(tmp_path.iterdir())
 
 
 def test_parameter_without_unit_is_refused(tmp_path):
