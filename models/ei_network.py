@@ -40,6 +40,7 @@ from brian2 import (
     PoissonInput,
     SpikeMonitor,
     defaultclock,
+    kelvin,
     mmolar,
     ms,
     mV,
@@ -52,6 +53,7 @@ from neurorelax.ion import (
     build_neurons,
     connect_synapses,
     max_dt,
+    nernst_mV,
     reuse_project,
     traub_miles,
     use_device,
@@ -158,16 +160,17 @@ def check(p):
     names = "(N_E + N_I) x (len(w_inh_factors) + len(Cl_in_values))"
     values = f"({n_e} + {n_i}) x ({len(p['w_inh_factors'])} + {len(p['Cl_in_values'])})"
     n_cells = (n_e + n_i) * (len(p["w_inh_factors"]) + len(p["Cl_in_values"]))
-    chloride = [("Cl_in", float(p["Cl_in"] / mmolar))]
-    chloride += [("Cl_in_values", float(c)) for c in p["Cl_in_values"]]
+    names_in = ["Cl_in"] + ["Cl_in_values"] * len(p["Cl_in_values"])
+    c_in = np.array([float(p["Cl_in"] / mmolar), *map(float, p["Cl_in_values"])])
     cl_out = float(MAMMALIAN.c_out["Cl"] / mmolar)
-    for name, c_in in chloride:
-        reversal = MAMMALIAN.with_chloride_inside(c_in * mmolar).reversal("Cl")
-        if not abs(float(reversal / mV)) <= V_LIMIT_MV:
+    temperature_K = float(MAMMALIAN.temperature / kelvin)
+    reversal_mV = nernst_mV(-1, cl_out, c_in, temperature_K)
+    for name, c, e in zip(names_in, c_in, reversal_mV, strict=True):
+        if not abs(e) <= V_LIMIT_MV:
             raise ValueError(
-                f"{NAME}: {name} holds {c_in:g} mM, which gives a chloride reversal "
-                f"potential of {float(reversal / mV):.4g} mV against {cl_out:g} mM "
-                f"outside; expected one in [-{V_LIMIT_MV:g} mV, {V_LIMIT_MV:g} mV]"
+                f"{NAME}: {name} holds {c:g} mM, which gives a chloride reversal "
+                f"potential of {e:.4g} mV against {cl_out:g} mM outside; expected "
+                f"one in [-{V_LIMIT_MV:g} mV, {V_LIMIT_MV:g} mV]"
             )
     advice = "use fewer cells per block or fewer conditions"
     check_limit(NAME, f"{names} = {values}", n_cells, "cells", MAX_CELLS, advice)

@@ -45,7 +45,7 @@ from brian2 import (
     ufarad,
 )
 
-from neurorelax.ion import celsius, nernst, reuse_project, use_device
+from neurorelax.ion import celsius, nernst, nernst_mV, reuse_project, use_device
 from neurorelax.scripting import (
     MAX_CELL_STEPS,
     MAX_CELLS,
@@ -184,8 +184,10 @@ def check(p):
         },
         NAME,
     )
-    for ion, reversal in reversal_potentials(p).items():
-        reversal_mV = float(reversal / mV)
+    temperature_K = p["temperature_celsius"] + 273.15
+    for ion, z in (("Na", 1), ("K", 1), ("Cl", -1)):
+        c_out, c_in = (float(p[f"{ion}_{side}"] / mmolar) for side in ("out", "in"))
+        reversal_mV = nernst_mV(z, c_out, c_in, temperature_K)
         if not abs(reversal_mV) <= V_LIMIT_MV:
             raise ValueError(
                 f"{NAME}: {ion}_out / {ion}_in = {quantity_text(p[ion + '_out'])} / "

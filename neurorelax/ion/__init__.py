@@ -45,6 +45,7 @@ from neurorelax.ion.nernst import (
     celsius,
     ghk_potential,
     nernst,
+    nernst_mV,
 )
 from neurorelax.ion.parameters import PARAMETER_SETS, CellType, hh_squid, traub_miles
 from neurorelax.ion.synapses import (
@@ -91,6 +92,7 @@ __all__ = [
     "hh_squid",
     "max_dt",
     "nernst",
+    "nernst_mV",
     "neuron_equations",
     "register_channel",
     "register_vector_math",

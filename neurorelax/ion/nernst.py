@@ -33,6 +33,7 @@ __all__ = [
     "celsius",
     "ghk_potential",
     "nernst",
+    "nernst_mV",
 ]
 
 logger = logging.getLogger(__name__)
@@ -108,9 +109,39 @@ def nernst(z, c_out, c_in, temperature):
             f"shapes {np.shape(c_out)} and {np.shape(c_in)}"
         ) from None
 
-    thermal = GAS_CONSTANT * float(temperature / kelvin) / (z * FARADAY)
     ratio = np.asarray(c_out / c_in, dtype=float)
-    return thermal * np.log(ratio) * volt
+    return nernst_mV(z, ratio, 1.0, float(temperature / kelvin)) * 1e-3 * volt
+
+
+def nernst_mV(z, c_out, c_in, temperature_K):
+    """The Nernst potential in plain numbers, without unit or range checks.
+
+    For checks that compute many reversal potentials (a parameter sweep's
+    grid); :func:`nernst` checks its arguments and gives a Quantity.
+
+    Parameters
+    ----------
+    z : int
+        Valence of the ion.
+    c_out, c_in : float or ndarray
+        Concentrations in one unit (their ratio is what counts).
+    temperature_K : float
+        Absolute temperature in kelvin.
+
+    Returns
+    -------
+    float or ndarray
+        ``1e3 R T / (z F) ln(c_out / c_in)`` in mV; infinite or NaN where
+        the ratio is 0, infinite or undefined.
+
+    Examples
+    --------
+    >>> print(f"{nernst_mV(1, 5.0, 140.0, 310.15):.2f}")
+    -89.06
+    """
+    thermal_mV = 1e3 * GAS_CONSTANT * temperature_K / (z * FARADAY)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        return thermal_mV * np.log(np.divide(c_out, c_in))
 
 
 def ghk_potential(permeabilities, c_out, c_in, temperature):

@@ -5,8 +5,10 @@ import math
 import numpy as np
 import pytest
 from brian2 import kelvin, mmolar, mV, volt
+from hypothesis import given
+from hypothesis import strategies as st
 
-from neurorelax.ion import MAMMALIAN, celsius, ghk_potential, nernst
+from neurorelax.ion import MAMMALIAN, celsius, ghk_potential, nernst, nernst_mV
 
 R = 8.314462618
 F = 96485.33212
@@ -115,3 +117,26 @@ def test_ghk_refuses_bad_input():
         ghk_potential({"K": 1.0}, co, ci, celsius(37))
     with pytest.raises(ValueError, match=r"temperature must have units of kelvin"):
         ghk_potential({"K": 1.0}, MAMMALIAN.c_out, ci, 1 * volt)
+
+
+@given(
+    z=st.sampled_from([-2, -1, 1, 2]),
+    c_out=st.floats(1e-6, 1e4),
+    c_in=st.floats(1e-6, 1e4),
+    temperature=st.floats(1.0, 400.0),
+)
+def test_nernst_mV_is_nernst_in_plain_numbers(z, c_out, c_in, temperature):
+    quantity = nernst(z, c_out * mmolar, c_in * mmolar, temperature * kelvin)
+    expected_mV = 1000 * R * temperature / (z * F) * math.log(c_out / c_in)
+
+    assert nernst_mV(z, c_out, c_in, temperature) == pytest.approx(
+        float(quantity / mV), rel=1e-12, abs=1e-12
+    )
+    assert nernst_mV(z, c_out, c_in, temperature) == pytest.approx(
+        expected_mV, rel=1e-9, abs=1e-9
+    )
+
+
+def test_nernst_mV_is_infinite_for_a_vanishing_concentration():
+    values = nernst_mV(-1, 110.0, np.array([7.0, 1e-320, 0.0]), T_37)
+    assert math.isfinite(values[0]) and np.all(np.isneginf(values[1:]))
