@@ -7,7 +7,8 @@ and ``exprel`` that compilers can vectorise (see
 
 Main entry points
 -----------------
-- :func:`nernst`, :func:`ghk_potential`, :data:`MAMMALIAN`, :data:`SQUID`
+- :func:`nernst` (and :func:`nernst_mV` in plain numbers), :func:`ghk_potential`,
+  :data:`MAMMALIAN`, :data:`SQUID`
 - :class:`Channel`, :func:`register_channel`, :func:`get_channel`
 - :func:`hh_squid`, :func:`traub_miles` (:class:`CellType`)
 - :func:`build_neurons`, :func:`connect_synapses`
