@@ -210,6 +210,15 @@ def _check_dimensions(params):
             )
     if get_dimensions(params.E_L) != get_dimensions(volt):
         raise ValueError(f"E_L must be a quantity in volt, got {params.E_L!r}")
+    # Brian2 draws each step's background spikes as Binomial(n, nu dt).
+    per_step = float(params.nu_background * params.dt)
+    if params.n_background and not per_step <= 1:
+        rate_max = 1 / float(params.dt / second) if float(params.dt) > 0 else np.inf
+        raise ValueError(
+            f"nu_background must be a rate in [0, 1 / dt] = [0, {rate_max:.6g} Hz] "
+            f"(a background input fires at most once a step), got "
+            f"{params.nu_background}"
+        )
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,11 @@ def network_parameters(settings):
                 f"--set expects NAME=VALUE with NAME one of "
                 f"{', '.join(sorted(defaults.as_dict()))}; got {item!r}"
             )
+        if key in changes:
+            raise ValueError(
+                f"--set {key} is given twice; give each parameter once (got "
+                f"{item!r} after an earlier --set {key}=...)"
+            )
         like = getattr(defaults, key)
         if isinstance(like, str):
             changes[key] = value.strip()
@@ -311,7 +316,7 @@ def check_replot_alone(args):
     if given:
         raise ValueError(
             f"--replot {args.replot!r} redraws a saved comparison and runs "
-            f"nothing, so it takes no {', '.join(given)}; drop them, or drop "
+            f"nothing, so it takes none of {', '.join(given)}; drop them, or drop "
             "--replot to run a new comparison"
         )
 

@@ -578,9 +578,10 @@ def _load_model(model, base_dir):
         module = load_script(candidate if candidate.suffix == ".py" else model)
     except ValueError:
         raise
-    except Exception as error:
-        # A script that fails on import (a syntax error, a missing package)
-        # is the spec's problem to report, not a traceback of the sweep's.
+    except (Exception, SystemExit) as error:
+        # A script that fails on import (a syntax error, a missing package,
+        # a sys.exit at the top) is the spec's problem to report, not a
+        # traceback or a silent exit of the sweep's.
         raise ValueError(
             f"model: {str(candidate)!r} could not be imported: "
             f"{type(error).__name__}: {error}"

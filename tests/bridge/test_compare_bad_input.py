@@ -99,6 +99,28 @@ def test_network_parameters_name_the_parameter():
         network_parameters(["cell=foo"])
 
 
+def test_network_parameters_refuse_a_parameter_set_twice():
+    with pytest.raises(
+        ValueError,
+        match=r"^--set dt is given twice; give each parameter once \(got "
+        r"'dt=0\.05 ms' after an earlier --set dt=\.\.\.\)$",
+    ):
+        network_parameters(["dt=0.1 ms", "dt=0.05 ms"])
+
+
+def test_background_inputs_fire_at_most_once_a_step():
+    from brian2 import Hz, kHz, ms
+
+    assert AssemblyParameters(nu_background=10 * kHz, dt=0.1 * ms)
+    assert AssemblyParameters(nu_background=1e12 * Hz, n_background=0)
+    with pytest.raises(
+        ValueError,
+        match=r"^nu_background must be a rate in \[0, 1 / dt\] = \[0, 10000 Hz\] "
+        r"\(a background input fires at most once a step\), got 10\.001 kHz$",
+    ):
+        AssemblyParameters(nu_background=10.001 * kHz, dt=0.1 * ms)
+
+
 def test_library_checks_seed_duration_nodes_and_size():
     with pytest.raises(
         ValueError,
@@ -400,7 +422,7 @@ def test_cli_replot_refuses_a_graph_and_run_options(capsys, tmp_path):
     assert code == 2
     assert (
         f"error: --replot {str(h5)!r} redraws a saved comparison and runs nothing, "
-        "so it takes no the graph 'tvb192', --duration, --seed; drop them" in err
+        "so it takes none of the graph 'tvb192', --duration, --seed; drop them" in err
     )
     assert not (tmp_path / "run" / "comparison.png").exists()
 

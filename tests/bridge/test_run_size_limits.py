@@ -207,7 +207,7 @@ def test_check_run_size_counts_past_the_largest_float():
     weights = generators.ring(10).weights
     # 500 cells x 1e308 s overflows a float, 500 x 1e308 s / 1e300 s does not:
     # 5e10 cell-steps are allowed; the rate bins are refused, in powers of ten
-    params = AssemblyParameters(dt=1e300 * second)
+    params = AssemblyParameters(dt=1e300 * second, n_background=0)
     with pytest.raises(
         ValueError,
         match=r"^n_nodes x duration / bin_width = 10 x 1e\+308 s / 30 ms gives "

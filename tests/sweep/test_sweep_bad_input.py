@@ -236,6 +236,7 @@ def test_cli_refuses_an_unwritable_out_without_a_traceback(
             "NAME = 'broken'\nPARAMETERS = {'a': 1.0\n",
             r"could not be imported: SyntaxError: ",
         ),
+        ("raise SystemExit(3)\n", r"could not be imported: SystemExit: 3"),
         (
             "import a_package_that_is_not_installed\n",
             r"could not be imported: ModuleNotFoundError: No module named "
