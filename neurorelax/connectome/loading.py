@@ -22,6 +22,7 @@ from .preparation import _checked_options, prepare
 from .readers import (
     DENSE_SUFFIXES,
     EDGE_LIST_SUFFIXES,
+    node_limit,
     read_dense_text,
     read_edge_list,
     read_networkx_file,
@@ -427,7 +428,8 @@ def from_spec(spec, *, seed=None, max_nodes=None, **options):
                 f"a generator spec ({', '.join(GENERATOR_SPECS.values())})",
             ],
         )
-        graph = load(text, **options)
+        with node_limit(max_nodes):
+            graph = load(text, **options)
         _check_node_count(text, graph.n_nodes, max_nodes)
         return graph
 

@@ -36,6 +36,8 @@ Formats
     numbered in order of first appearance.
 """
 
+import contextlib
+import contextvars
 import itertools
 import logging
 import math
@@ -57,6 +59,8 @@ __all__ = [
     "EDGE_LIST_SUFFIXES",
     "HEAD_BYTES",
     "MAX_DENSE_NODES",
+    "dense_node_limit",
+    "node_limit",
     "NotSquareError",
     "check_matrix_head",
     "read_dense_text",
@@ -79,6 +83,8 @@ _DELIMITERS = {".csv": ",", ".tsv": "\t"}
 #: 24 GB workstation holds. A wider first line is refused before the rest of
 #: the file is read or split.
 MAX_DENSE_NODES = 20_000
+# A lower limit set by a caller that cannot use more nodes (node_limit).
+_NODE_LIMIT = contextvars.ContextVar("neurorelax_dense_node_limit", default=None)
 #: Bytes read from the start of a dense text file (or zip member) to check
 #: its width before the whole file is read: 1 MiB holds a first line of
 #: MAX_DENSE_NODES fields of up to 50 characters.
@@ -175,9 +181,44 @@ def _too_wide(where, number, what, max_columns):
     """The ValueError for a line wider than ``max_columns`` matrix columns."""
     return ValueError(
         f"{where}, line {number}: {what}; expected at most {max_columns:,} "
-        "columns, the node limit for a dense text matrix (a larger graph "
-        "belongs in an edge list)"
+        f"columns, {_limit_text(max_columns)}"
     )
+
+
+def _limit_text(limit):
+    """Why a dense matrix may have at most ``limit`` nodes, for a message."""
+    if limit < MAX_DENSE_NODES:
+        return "the most nodes this command takes"
+    return (
+        "the node limit for a dense text matrix (a larger graph belongs in an "
+        "edge list)"
+    )
+
+
+def dense_node_limit():
+    """The most nodes a dense matrix may have here (see :func:`node_limit`)."""
+    lowered = _NODE_LIMIT.get()
+    return MAX_DENSE_NODES if lowered is None else min(lowered, MAX_DENSE_NODES)
+
+
+@contextlib.contextmanager
+def node_limit(max_nodes):
+    """Lower the dense readers' node limit within a ``with`` block.
+
+    For a caller that refuses graphs of more than ``max_nodes`` nodes (such
+    as ``neurorelax compare``): a larger matrix is then refused on its first
+    line or its array header, before the rest is read.
+
+    Parameters
+    ----------
+    max_nodes : int or None
+        The limit (None leaves ``MAX_DENSE_NODES``).
+    """
+    token = _NODE_LIMIT.set(max_nodes)
+    try:
+        yield
+    finally:
+        _NODE_LIMIT.reset(token)
 
 
 def _matrix_start(lines, where, delimiter, allow_labels, max_columns):
@@ -274,7 +315,7 @@ def check_matrix_head(
     if lines and not complete and not head.endswith(_BREAK_CHARS):
         lines.pop()  # cut by the end of ``head``
     if max_columns is None:
-        max_columns = MAX_DENSE_NODES
+        max_columns = dense_node_limit()
     data = (
         (number, line)
         for number, line in enumerate(lines, start=1)
@@ -343,7 +384,7 @@ def parse_matrix_text(
         converted.
     """
     if max_columns is None:
-        max_columns = MAX_DENSE_NODES
+        max_columns = dense_node_limit()
     lines = _data_lines(text)
     header, header_number, (first_number, fields), row_labels = _matrix_start(
         lines, where, delimiter, allow_labels, max_columns
@@ -654,13 +695,11 @@ def _check_npy_header(stream, available, where):
         ) from None
     if dtype.hasobject:
         return  # np.load refuses it with the unpickling message
-    if max(shape, default=0) > MAX_DENSE_NODES or math.prod(shape) > (
-        MAX_DENSE_NODES**2
-    ):
+    limit = dense_node_limit()
+    if max(shape, default=0) > limit or math.prod(shape) > limit**2:
         raise ValueError(
             f"{where}: its header declares shape {shape}; expected at most "
-            f"{MAX_DENSE_NODES:,} nodes, the node limit for a dense matrix (a "
-            "larger graph belongs in an edge list)"
+            f"{limit:,} nodes, {_limit_text(limit)}"
         )
     declared = math.prod(shape) * dtype.itemsize
     present = available - stream.tell()

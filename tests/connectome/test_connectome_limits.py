@@ -417,3 +417,29 @@ def test_numpy_arrays_beyond_the_node_limit_are_refused_from_the_header(
 
     with pytest.raises(ValueError, match=rf"shape \({n}, {n}\); expected at most "):
         read(path)
+
+
+def test_a_callers_node_limit_refuses_a_dense_file_on_its_first_line(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "twelve.csv"
+    path.write_text("\n".join([",".join(["0"] * 12)] * 12) + "\n", encoding="utf-8")
+    small = tmp_path / "small.npy"
+    np.save(small, np.zeros((12, 12)))
+    parse_row = readers._parse_row
+    converted = []
+    monkeypatch.setattr(
+        readers, "_parse_row", lambda *a, **k: converted.append(1) or parse_row(*a, **k)
+    )
+
+    with pytest.raises(
+        ValueError,
+        match=r"twelve\.csv, line 1: 12 fields; expected at most 10 columns, the "
+        r"most nodes this command takes$",
+    ):
+        from_spec(str(path), max_nodes=10)
+    with pytest.raises(ValueError, match=r"expected at most 10 nodes, the most nodes"):
+        from_spec(str(small), max_nodes=10)
+
+    assert converted == []
+    assert readers.dense_node_limit() == MAX_DENSE_NODES  # reset after the call
