@@ -89,6 +89,12 @@ _NODE_LIMIT = contextvars.ContextVar("neurorelax_dense_node_limit", default=None
 #: its width before the whole file is read: 1 MiB holds a first line of
 #: MAX_DENSE_NODES fields of up to 50 characters.
 HEAD_BYTES = 1 << 20
+#: A first line this long (in characters) is no matrix row: MAX_DENSE_NODES
+#: numbers of up to 50 characters are shorter.
+LONGEST_FIRST_LINE = 1 << 20
+#: Most blank or comment lines a text graph file may hold (about 0.7 s to
+#: skip).
+MAX_SKIPPED_LINES = 1_000_000
 # Lines longer than this are not split just to name their field count.
 _COUNT_CHARS = 1 << 24
 
@@ -159,12 +165,26 @@ def _lines(text):
         yield text[start:]
 
 
-def _data_lines(text):
-    """Yield (line number, line) for non-blank, non-comment lines, lazily."""
+def _data_lines(text, where="text"):
+    """Yield (line number, line) for non-blank, non-comment lines, lazily.
+
+    More than ``MAX_SKIPPED_LINES`` blank or comment lines are refused: a
+    small compressed file can unpack into a billion empty lines, which
+    would take minutes to skip.
+    """
+    skipped = 0
     for number, line in enumerate(_lines(text), start=1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             yield number, line
+            continue
+        skipped += 1
+        if skipped > MAX_SKIPPED_LINES:
+            raise ValueError(
+                f"{where}: more than {MAX_SKIPPED_LINES:,} blank or comment lines "
+                f"by line {number:,}; expected a graph file with its data on "
+                "most lines"
+            )
 
 
 def _check_weight(value, where):
@@ -309,13 +329,25 @@ def check_matrix_head(
     Raises
     ------
     ValueError
-        The same error :func:`parse_matrix_text` raises for a line too wide.
+        The same error :func:`parse_matrix_text` raises for a line too wide,
+        or for a head of ``LONGEST_FIRST_LINE`` characters or more that is
+        not the whole text and holds no line break (no matrix row is that
+        long).
     """
+    if max_columns is None:
+        max_columns = dense_node_limit()
+    if (
+        not complete
+        and len(head) >= LONGEST_FIRST_LINE
+        and not _LINE_BREAKS.search(head)
+    ):
+        raise ValueError(
+            f"{where}, line 1: longer than {len(head):,} characters; expected at "
+            f"most {max_columns:,} numbers of up to 50 characters"
+        )
     lines = list(_lines(head))
     if lines and not complete and not head.endswith(_BREAK_CHARS):
         lines.pop()  # cut by the end of ``head``
-    if max_columns is None:
-        max_columns = dense_node_limit()
     data = (
         (number, line)
         for number, line in enumerate(lines, start=1)
@@ -385,7 +417,7 @@ def parse_matrix_text(
     """
     if max_columns is None:
         max_columns = dense_node_limit()
-    lines = _data_lines(text)
+    lines = _data_lines(text, where)
     header, header_number, (first_number, fields), row_labels = _matrix_start(
         lines, where, delimiter, allow_labels, max_columns
     )
@@ -458,7 +490,7 @@ def _check_row_count(text, where, first_number, n_columns):
     ``n_columns``, so this costs little next to converting the entries.
     """
     n_rows = 0
-    for number, _ in _data_lines(text):
+    for number, _ in _data_lines(text, where):
         if number < first_number:
             continue  # the header
         n_rows += 1
@@ -1083,7 +1115,7 @@ def read_edge_list(path, *, directed=False):
     graph = nx.DiGraph() if directed else nx.Graph()
     n_fields = None
     first_line = {}
-    for number, line in _data_lines(read_text(path)):
+    for number, line in _data_lines(read_text(path), where):
         fields = _split(line, "," if "," in line else None)
         if n_fields is None:
             n_fields = len(fields)

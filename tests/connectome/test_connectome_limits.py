@@ -443,3 +443,32 @@ def test_a_callers_node_limit_refuses_a_dense_file_on_its_first_line(
 
     assert converted == []
     assert readers.dense_node_limit() == MAX_DENSE_NODES  # reset after the call
+
+
+def test_a_million_blank_lines_are_refused(tmp_path):
+    # Data first, as a compressed bomb would have it: the head passes.
+    path = tmp_path / "blank.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("weights.txt", "w") as stream:
+            stream.write(b"0 1\n1 0\n" + b"\n" * (readers.MAX_SKIPPED_LINES + 10))
+    with pytest.raises(
+        ValueError,
+        match=rf"weights\.txt: more than {readers.MAX_SKIPPED_LINES:,} blank or "
+        r"comment lines by line 1,000,003; expected a graph file with its data",
+    ):
+        read(path)
+
+
+def test_a_first_line_longer_than_any_matrix_row_is_refused_from_the_head(
+    tmp_path, monkeypatch
+):
+    path = _zip_lines(tmp_path / "long.zip", "1" * (2 << 20), 1)
+    monkeypatch.setattr(
+        readers, "_parse_row", lambda *a, **k: pytest.fail("a row was converted")
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"weights\.txt, line 1: longer than 1,048,576 characters; expected "
+        r"at most 20,000 numbers of up to 50 characters$",
+    ):
+        read(path)
