@@ -721,8 +721,13 @@ def _check_npy_header(stream, available, where):
             # which are refused anyway); NumPy checks it when loading.
             return
     except (ValueError, EOFError, OSError) as error:
+        # NumPy's message may show parts of the header as Python syntax
+        # nodes ("<ast.Call object at 0x...>"), which mean nothing here.
+        reason = re.sub(
+            r"<ast\.\w+ object at 0x[0-9a-f]+>", "an expression", str(error)
+        )
         raise ValueError(
-            f"{where}: not a valid .npy file ({error}); expected an array "
+            f"{where}: not a valid .npy file ({reason}); expected an array "
             "written by numpy.save"
         ) from None
     if dtype.hasobject:

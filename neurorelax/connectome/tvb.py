@@ -268,7 +268,7 @@ def _read_matrix(archive, info, path, kind):
 
     def check_head(head, complete):
         check_matrix_head(
-            head.decode("utf-8", errors="replace"),
+            head.decode("utf-8-sig", errors="replace"),
             where,
             allow_labels=False,
             complete=complete,
@@ -340,7 +340,7 @@ def _read_member(archive, info, path, *, check_head=None):
             check_head=check_head,
         )
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(
             f"{where}: byte {error.start} is not UTF-8 text; expected a text file"

@@ -472,3 +472,22 @@ def test_a_first_line_longer_than_any_matrix_row_is_refused_from_the_head(
         r"at most 20,000 numbers of up to 50 characters$",
     ):
         read(path)
+
+
+def test_a_byte_order_mark_is_dropped_in_zip_members_as_in_text_files(tmp_path):
+    from connectome_files import WEIGHTS, matrix_text
+
+    path = write_tvb_zip(
+        tmp_path / "bom.zip", members={"weights.txt": "\ufeff" + matrix_text(WEIGHTS)}
+    )
+    np.testing.assert_array_equal(read(path).weights.toarray(), WEIGHTS)
+
+
+def test_a_forged_npy_header_is_reported_without_python_internals(tmp_path):
+    path = tmp_path / "forged.npy"
+    small = tmp_path / "small.npy"
+    np.save(small, np.zeros((2, 2)))
+    path.write_bytes(small.read_bytes().replace(b"(2, 2)", b"(f(), 2)"))
+    with pytest.raises(ValueError, match=r"not a valid \.npy file") as error:
+        read(path)
+    assert "ast." not in str(error.value) and "0x" not in str(error.value)
