@@ -59,7 +59,9 @@ from neurorelax.ion import (
     use_device,
 )
 from neurorelax.scripting import (
+    CONDUCTANCE_RULE,
     MAX_CELLS,
+    MAX_CONDUCTANCE_NS,
     MAX_SYNAPSES,
     check_limit,
     check_parameters,
@@ -121,6 +123,8 @@ def check(p):
     cell-steps.
     """
     n_e, n_i, duration = p["N_E"], p["N_I"], p["duration"]
+    w_inh_nS = float(p["w_inh"]) * 1e9
+    factor_max = MAX_CONDUCTANCE_NS / w_inh_nS if w_inh_nS > 0 else np.inf
     dt_ = float(p["dt"] / second)
     rate_max = 1 / dt_ if dt_ > 0 else np.inf
     cells = (lambda v: 1 <= v <= MAX_CELLS, f"an integer in [1, {MAX_CELLS:,}]")
@@ -131,8 +135,8 @@ def check(p):
             "N_I": cells,
             "K_E": (lambda v: 1 <= v <= n_e, f"an integer in [1, N_E] = [1, {n_e}]"),
             "K_I": (lambda v: 1 <= v <= n_i, f"an integer in [1, N_I] = [1, {n_i}]"),
-            "w_exc": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
-            "w_inh": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "w_exc": CONDUCTANCE_RULE,
+            "w_inh": CONDUCTANCE_RULE,
             "N_ext": (
                 lambda v: 0 <= v <= MAX_CELLS,
                 f"an integer in [0, {MAX_CELLS:,}]",
@@ -142,13 +146,16 @@ def check(p):
                 f"a rate in [0, 1 / dt] = [0, {rate_max:.6g} Hz] (an external "
                 "input fires at most once a step)",
             ),
-            "w_ext": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "w_ext": CONDUCTANCE_RULE,
             "Cl_in": (lambda v: float(v / mmolar) > 0, "a concentration > 0"),
             **run_time_rules(duration, dt_limit()),
             "w_inh_factors": (
-                lambda v: _numbers(v, lambda x: x >= 0) and {0, 1} <= set(v),
-                f"a sequence of at most {MAX_CONDITIONS} numbers >= 0 that holds 0 "
-                "and 1 (the networks without and with GABA)",
+                lambda v: (
+                    _numbers(v, lambda x: 0 <= x <= factor_max) and {0, 1} <= set(v)
+                ),
+                f"a sequence of at most {MAX_CONDITIONS} numbers in [0, "
+                f"{MAX_CONDUCTANCE_NS:g} nS / w_inh] = [0, {factor_max:.6g}] that "
+                "holds 0 and 1 (the networks without and with GABA)",
             ),
             "Cl_in_values": (
                 lambda v: _numbers(v, lambda x: x > 0),

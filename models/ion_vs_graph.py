@@ -32,6 +32,7 @@ from brian2 import ms, nS, second
 from neurorelax.bridge.assembly import AssemblyParameters
 from neurorelax.bridge.comparison import plan_protocol, run_comparison, save_comparison
 from neurorelax.scripting import (
+    CONDUCTANCE_RULE,
     MAX_STEPS,
     check_limit,
     check_parameters,
@@ -133,7 +134,7 @@ def check(p):
                 f"a time >= warm-up and baseline + (n_train + n_test) epochs = "
                 f"{start:g} s + {n_stimuli} x {epoch * 1e3:g} ms = {needed:g} s",
             ),
-            "g_inter": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "g_inter": CONDUCTANCE_RULE,
             "bin_width": (
                 lambda v: 0 < float(v / second) <= epoch / 10,
                 f"a time in (0, epoch / 10] = (0, {epoch * 1e2:g} ms] (at least "

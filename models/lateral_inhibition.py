@@ -64,6 +64,7 @@ from neurorelax.ion import (
     use_device,
 )
 from neurorelax.scripting import (
+    CONDUCTANCE_RULE,
     MAX_CELLS,
     MAX_SYNAPSES,
     check_limit,
@@ -159,10 +160,10 @@ def check(p):
                 lambda v: 1 <= v <= n_pool,
                 f"an integer in [1, N_pool] = [1, {n_pool}]",
             ),
-            "w_rec": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
-            "w_pool_in": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
-            "w_inh": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
-            "w_in": (lambda v: float(v / nS) >= 0, "a conductance >= 0"),
+            "w_rec": CONDUCTANCE_RULE,
+            "w_pool_in": CONDUCTANCE_RULE,
+            "w_inh": CONDUCTANCE_RULE,
+            "w_in": CONDUCTANCE_RULE,
             **run_time_rules(duration, dt_limit()),
             "contrast": (lambda v: v >= 0, "a number >= 0"),
             "nu_in": (

@@ -36,6 +36,7 @@ from neurorelax.results import save_results
 from neurorelax.validation import (
     MAX_CELL_STEPS,
     MAX_CELLS,
+    MAX_CONDUCTANCE_NS,
     MAX_RECORDED_VALUES,
     MAX_STEPS,
     MAX_SYNAPSES,
@@ -48,8 +49,10 @@ from neurorelax.validation import (
 
 __all__ = [
     "DEVICES",
+    "CONDUCTANCE_RULE",
     "MAX_CELLS",
     "MAX_CELL_STEPS",
+    "MAX_CONDUCTANCE_NS",
     "MAX_RECORDED_VALUES",
     "MAX_STEPS",
     "MAX_SYNAPSES",
@@ -73,6 +76,12 @@ logger = logging.getLogger(__name__)
 DEVICES = ("cpp_standalone", "runtime", "numpy", "cython")
 # The most items a tuple parameter (a list of sweep values) takes from --set.
 MAX_SEQUENCE_ITEMS = 1000
+# The rule of a synaptic weight for check_parameters: a conductance in
+# [0, MAX_CONDUCTANCE_NS] (float() of a Brian2 conductance is in siemens).
+CONDUCTANCE_RULE = (
+    lambda v: 0 <= float(v) * 1e9 <= MAX_CONDUCTANCE_NS,
+    f"a conductance in [0, {MAX_CONDUCTANCE_NS:g} nS]",
+)
 _REPOSITORY = Path(__file__).resolve().parents[1]
 
 

@@ -17,6 +17,7 @@ import numpy as np
 __all__ = [
     "MAX_CELLS",
     "MAX_CELL_STEPS",
+    "MAX_CONDUCTANCE_NS",
     "MAX_RECORDED_VALUES",
     "MAX_SEED",
     "MAX_STEPS",
@@ -47,6 +48,11 @@ MAX_STEPS = 100_000_000
 MAX_CELL_STEPS = 100_000_000_000
 # Values that monitors record at every step (800 MB in float64).
 MAX_RECORDED_VALUES = 100_000_000
+# Largest synaptic conductance (per synapse or lumped input), in nS: 1 uS,
+# far above any single synapse (cortical synapses 0.1-10 nS, the COBAHH
+# benchmark's inhibitory ones 67 nS). Larger values only silence or saturate
+# a network, without an error.
+MAX_CONDUCTANCE_NS = 1000.0
 
 
 class SimulationError(RuntimeError):

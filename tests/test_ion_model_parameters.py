@@ -129,9 +129,30 @@ BAD = [
         "-200. pA",
     ),
     # ei_network
-    ("ei_network", True, {"w_inh": "-1 nS"}, "w_inh", "a conductance >= 0", "-1. nS"),
-    ("ei_network", False, {"w_exc": "-2 nS"}, "w_exc", "a conductance >= 0", "-2. nS"),
-    ("ei_network", False, {"w_ext": "-1 nS"}, "w_ext", "a conductance >= 0", "-1. nS"),
+    (
+        "ei_network",
+        True,
+        {"w_inh": "-1 nS"},
+        "w_inh",
+        "a conductance in [0, 1000 nS]",
+        "-1. nS",
+    ),
+    (
+        "ei_network",
+        False,
+        {"w_exc": "-2 nS"},
+        "w_exc",
+        "a conductance in [0, 1000 nS]",
+        "-2. nS",
+    ),
+    (
+        "ei_network",
+        False,
+        {"w_ext": "-1 nS"},
+        "w_ext",
+        "a conductance in [0, 1000 nS]",
+        "-1. nS",
+    ),
     (
         "ei_network",
         False,
@@ -186,8 +207,8 @@ BAD = [
             False,
             {"w_inh_factors": bad},
             "w_inh_factors",
-            "a sequence of at most 100 numbers >= 0 that holds 0 and 1 (the "
-            "networks without and with GABA)",
+            "a sequence of at most 100 numbers in [0, 1000 nS / w_inh] = [0, 25] "
+            "that holds 0 and 1 (the networks without and with GABA)",
             printed,
         )
         for bad, printed in (
@@ -214,7 +235,7 @@ BAD = [
         True,
         {"g_inter": "-1 nS"},
         "g_inter",
-        "a conductance >= 0",
+        "a conductance in [0, 1000 nS]",
         "-1. nS",
     ),
     (
@@ -284,7 +305,7 @@ BAD = [
         True,
         {"w_inh": "-1 nS"},
         "w_inh",
-        "a conductance >= 0",
+        "a conductance in [0, 1000 nS]",
         "-1. nS",
     ),
     (
@@ -292,7 +313,7 @@ BAD = [
         False,
         {"w_rec": "-1 nS"},
         "w_rec",
-        "a conductance >= 0",
+        "a conductance in [0, 1000 nS]",
         "-1. nS",
     ),
     (
@@ -524,7 +545,7 @@ def test_bad_parameter_is_refused_by_name_before_any_work(
         (
             "ei_network",
             "w_inh=-1 nS",
-            "parameter 'w_inh' must be a conductance >= 0, got -1. nS",
+            "parameter 'w_inh' must be a conductance in [0, 1000 nS], got -1. nS",
         ),
         ("ei_network", "duration=-5 ms", "parameter 'duration' must be a time > 0"),
         ("action_potential", "dt=1 ms", "parameter 'dt' must be a time in (0, max_dt]"),
@@ -707,16 +728,44 @@ LIMITS = [
     (
         "ei_network",
         False,
-        {"w_inh_factors": [0, 1, *range(2, 100)]},
-        {"w_inh_factors": [0, 1, *range(2, 101)]},
+        {"w_inh_factors": [0, 1, *range(2, 100)], "w_inh": "10 nS"},
+        {"w_inh_factors": [0, 1, *range(2, 101)], "w_inh": "10 nS"},
         _rule(
             "ei_network",
             "w_inh_factors",
-            "a sequence of at most 100 numbers >= 0 that holds 0 and 1 (the "
-            "networks without and with GABA)",
+            "a sequence of at most 100 numbers in [0, 1000 nS / w_inh] = [0, 100] "
+            "that holds 0 and 1 (the networks without and with GABA)",
             (0, 1, *range(2, 101)),
         ),
     ),
+    (
+        "ei_network",
+        False,
+        {"w_inh_factors": [0, 1, 25]},
+        {"w_inh_factors": [0, 1, 25.001]},
+        _rule(
+            "ei_network",
+            "w_inh_factors",
+            "a sequence of at most 100 numbers in [0, 1000 nS / w_inh] = [0, 25] "
+            "that holds 0 and 1 (the networks without and with GABA)",
+            (0, 1, 25.001),
+        ),
+    ),
+    *[
+        (
+            model,
+            False,
+            {name: "1 uS"},
+            {name: "1.001 uS"},
+            _rule(model, name, "a conductance in [0, 1000 nS]", "1.001 uS"),
+        )
+        for model, name in (
+            ("ei_network", "w_exc"),
+            ("ei_network", "w_ext"),
+            ("lateral_inhibition", "w_inh"),
+            ("ion_vs_graph", "g_inter"),
+        )
+    ],
     (
         "ei_network",
         False,

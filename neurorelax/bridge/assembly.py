@@ -41,7 +41,12 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from neurorelax.validation import check_choice, check_in_range, check_integer
+from neurorelax.validation import (
+    MAX_CONDUCTANCE_NS,
+    check_choice,
+    check_in_range,
+    check_integer,
+)
 
 __all__ = [
     "AssemblyNetwork",
@@ -207,6 +212,11 @@ def _check_dimensions(params):
             raise ValueError(
                 f"{key} must be a non-negative quantity in units of {unit!r}, "
                 f"got {value!r}"
+            )
+        if key.startswith("g_") and not float(value) * 1e9 <= MAX_CONDUCTANCE_NS:
+            raise ValueError(
+                f"{key} must be a conductance in [0, {MAX_CONDUCTANCE_NS:g} nS], "
+                f"got {float(value) * 1e9:g} nS"
             )
     if get_dimensions(params.E_L) != get_dimensions(volt):
         raise ValueError(f"E_L must be a quantity in volt, got {params.E_L!r}")

@@ -121,6 +121,17 @@ def test_background_inputs_fire_at_most_once_a_step():
         AssemblyParameters(nu_background=10.001 * kHz, dt=0.1 * ms)
 
 
+def test_conductances_are_bounded_by_a_microsiemens():
+    from brian2 import nS, uS
+
+    assert AssemblyParameters(g_inter=1 * uS)
+    with pytest.raises(
+        ValueError,
+        match=r"^g_inter must be a conductance in \[0, 1000 nS\], got 1e\+300 nS$",
+    ):
+        AssemblyParameters(g_inter=1e300 * nS)
+
+
 def test_library_checks_seed_duration_nodes_and_size():
     with pytest.raises(
         ValueError,
