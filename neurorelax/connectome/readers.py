@@ -276,27 +276,26 @@ def _matrix_start(lines, where, delimiter, allow_labels, max_columns):
     # A label column (and the corner cell above it) adds one field.
     max_fields = max_columns + int(allow_labels)
     noun = "fields" if allow_labels else "columns"
-    first = next(lines, None)
-    if first is None:
-        raise _TooFewLines(f"{where}: no data lines; expected a numeric matrix")
-    number, line = first
-    fields = _split(line, delimiter, max_fields)
-    if len(fields) > max_fields:
-        count = _fields_text(_count_fields(line, delimiter), max_fields, noun)
-        raise _too_wide(where, number, count, max_columns)
+
+    def next_fields(missing):
+        """Split the next line into at most max_fields + 1 fields, or refuse it."""
+        following = next(lines, None)
+        if following is None:
+            raise _TooFewLines(f"{where}: {missing}")
+        number, line = following
+        fields = _split(line, delimiter, max_fields)
+        if len(fields) > max_fields:
+            count = _fields_text(_count_fields(line, delimiter), max_fields, noun)
+            raise _too_wide(where, number, count, max_columns)
+        return number, fields
+
+    number, fields = next_fields("no data lines; expected a numeric matrix")
 
     # A first line with no number in it is a header of column labels.
     header, header_number = None, number
     if allow_labels and not any(_is_number(f) for f in fields if f):
         header = fields
-        first = next(lines, None)
-        if first is None:
-            raise _TooFewLines(f"{where}: a header line but no data lines")
-        number, line = first
-        fields = _split(line, delimiter, max_fields)
-        if len(fields) > max_fields:
-            count = _fields_text(_count_fields(line, delimiter), max_fields, noun)
-            raise _too_wide(where, number, count, max_columns)
+        number, fields = next_fields("a header line but no data lines")
 
     # Below a header, a first field that is not a number means row labels.
     row_labels = header is not None and not _is_number(fields[0])

@@ -51,6 +51,19 @@ def _refuse_parsing(monkeypatch):
     monkeypatch.setattr(readers, "_parse_row", parse_row)
 
 
+def _count_conversions(monkeypatch):
+    """Count the rows converted from here on; return the growing list."""
+    converted = []
+    parse_row = readers._parse_row
+
+    def counting(*args, **kwargs):
+        converted.append(1)
+        return parse_row(*args, **kwargs)
+
+    monkeypatch.setattr(readers, "_parse_row", counting)
+    return converted
+
+
 def test_node_limit_value():
     assert MAX_DENSE_NODES == 20_000
     assert readers.HEAD_BYTES >= 20 * MAX_DENSE_NODES  # a first line fits
@@ -201,11 +214,7 @@ def test_zip_with_more_rows_than_columns_is_refused_at_the_extra_row(
 ):
     # Two columns and ten million rows: 40 MB of text in a zip of 40 kB.
     path = _zip_lines(tmp_path / "tall.zip", "0 0\n", 10_000_000)
-    converted = []
-    parse_row = readers._parse_row
-    monkeypatch.setattr(
-        readers, "_parse_row", lambda *a, **k: converted.append(1) or parse_row(*a, **k)
-    )
+    converted = _count_conversions(monkeypatch)
 
     start = time.perf_counter()
     with pytest.raises(ValueError) as error:
@@ -224,11 +233,7 @@ def test_zip_with_fewer_rows_than_columns_is_refused_before_converting(
 ):
     # 50 rows of the widest allowed matrix (the tester's 5000 x 20000, smaller).
     path = _zip_lines(tmp_path / "rect.zip", _zeros(MAX_DENSE_NODES), 50)
-    converted = []
-    parse_row = readers._parse_row
-    monkeypatch.setattr(
-        readers, "_parse_row", lambda *a, **k: converted.append(1) or parse_row(*a, **k)
-    )
+    converted = _count_conversions(monkeypatch)
 
     start = time.perf_counter()
     with pytest.raises(ValueError) as error:
@@ -426,11 +431,7 @@ def test_a_callers_node_limit_refuses_a_dense_file_on_its_first_line(
     path.write_text("\n".join([",".join(["0"] * 12)] * 12) + "\n", encoding="utf-8")
     small = tmp_path / "small.npy"
     np.save(small, np.zeros((12, 12)))
-    parse_row = readers._parse_row
-    converted = []
-    monkeypatch.setattr(
-        readers, "_parse_row", lambda *a, **k: converted.append(1) or parse_row(*a, **k)
-    )
+    converted = _count_conversions(monkeypatch)
 
     with pytest.raises(
         ValueError,
@@ -463,9 +464,7 @@ def test_a_first_line_longer_than_any_matrix_row_is_refused_from_the_head(
     tmp_path, monkeypatch
 ):
     path = _zip_lines(tmp_path / "long.zip", "1" * (2 << 20), 1)
-    monkeypatch.setattr(
-        readers, "_parse_row", lambda *a, **k: pytest.fail("a row was converted")
-    )
+    _refuse_parsing(monkeypatch)
     with pytest.raises(
         ValueError,
         match=r"weights\.txt, line 1: longer than 1,048,576 characters; expected "
