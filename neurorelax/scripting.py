@@ -44,6 +44,7 @@ from neurorelax.validation import (
     as_int64,
     check_seed,
     check_writable_folder,
+    count_text,
     format_value,
 )
 
@@ -259,25 +260,6 @@ def _si_text(value):
     from brian2.units.fundamentalunits import get_unit
 
     return f"{number:.6g} {get_unit(value.dim)}"
-
-
-def count_text(count):
-    """Show a count in a message: ``1,100,000``, ``2.5``, or ``2.5e+15`` when huge.
-
-    Parameters
-    ----------
-    count : float or int
-
-    Returns
-    -------
-    str
-        Rounded to a whole number with thousands separators from 1,000 to
-        1e15 (and when whole below), else in three significant digits.
-    """
-    number = float(count)
-    if (number.is_integer() or abs(number) >= 1000) and abs(number) < 1e15:
-        return f"{number:,.0f}"
-    return f"{number:.3g}"
 
 
 def check_limit(model_name, source, count, what, limit, advice):

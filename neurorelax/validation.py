@@ -28,6 +28,7 @@ __all__ = [
     "check_in_range",
     "check_integer",
     "check_writable_folder",
+    "count_text",
     "check_positive",
     "check_seed",
     "check_choice",
@@ -53,6 +54,25 @@ MAX_RECORDED_VALUES = 100_000_000
 # benchmark's inhibitory ones 67 nS). Larger values only silence or saturate
 # a network, without an error.
 MAX_CONDUCTANCE_NS = 1000.0
+
+
+def count_text(count):
+    """Show a count in a message: ``1,100,000``, ``2.5``, or ``2.5e+15`` when huge.
+
+    Parameters
+    ----------
+    count : float or int
+
+    Returns
+    -------
+    str
+        Rounded to a whole number with thousands separators from 1,000 to
+        1e15 (and when whole below), else in three significant digits.
+    """
+    number = float(count)
+    if (number.is_integer() or abs(number) >= 1000) and abs(number) < 1e15:
+        return f"{number:,.0f}"
+    return f"{number:.3g}"
 
 
 class SimulationError(RuntimeError):

@@ -57,6 +57,7 @@ from neurorelax.validation import (
     check_integer,
     check_positive,
     check_seed,
+    count_text,
 )
 
 DEVICES = ("numpy", "cython", "runtime", "cpp_standalone")
@@ -537,17 +538,15 @@ def _check_count(factors, divisor, source, what, limit, advice):
 def _count_text(factors, divisor=1):
     """Show ``prod(factors) / divisor``: ``1,100,000``, ``2.5``, ``2.5e+15``.
 
-    As :func:`neurorelax.scripting.count_text`, and in powers of ten past the
-    largest float (``1e+312``).
+    As :func:`neurorelax.validation.count_text`, and in powers of ten past
+    the largest float (``1e+312``).
     """
     number = _count(factors, divisor)
     if math.isinf(number):
         exponent = _log10_count(factors, divisor)
         whole = math.floor(exponent)
         return f"{10 ** (exponent - whole):.3g}e+{whole}"
-    if (number.is_integer() or abs(number) >= 1000) and abs(number) < 1e15:
-        return f"{number:,.0f}"
-    return f"{number:.3g}"
+    return count_text(number)
 
 
 def _count(factors, divisor):
